@@ -1,0 +1,1 @@
+"""UI pieces shared by several pages (not pages themselves)."""

@@ -1,0 +1,26 @@
+"""The backend the pages talk to, built once per connection and cached."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from pages.shared import state
+from services.backends import create_backend, default_backend_name
+from services.backends.base import Backend
+
+
+@st.cache_resource(show_spinner="Connecting…")
+def _cached_backend(name: str, options_json: str) -> Backend:
+    return create_backend(name, **json.loads(options_json))
+
+
+def backend_name() -> str:
+    return st.session_state.setdefault(state.BACKEND, default_backend_name())
+
+
+def current_backend() -> Backend:
+    """The active backend; Azure raises services.errors.AzureError when it cannot connect."""
+    options = st.session_state.get(state.AZURE_OPTIONS, {}) if backend_name() == "azure" else {}
+    return _cached_backend(backend_name(), json.dumps(options, sort_keys=True))

@@ -1,0 +1,1 @@
+"""Fine-Tune Studio services: all logic behind the pages. Never imports streamlit."""

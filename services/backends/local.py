@@ -1,0 +1,94 @@
+"""The local backend: everything on this machine, offline.
+
+Thin by design: each concern lives in its own module and this class only routes to it.
+Heavy libraries (torch, transformers, peft) run in worker and server processes that those
+modules start, never in the caller's process.
+"""
+
+from __future__ import annotations
+
+from services.backends.base import (
+    ComputeCheck,
+    ComputeInfo,
+    EndpointInfo,
+    JobInfo,
+    JobSpec,
+    LogChunk,
+    ModelInfo,
+    RegisteredModel,
+    ScoringTarget,
+)
+from services.local import catalog, devices
+from services.serving import local_endpoints, local_registry
+from services.training import jobs
+
+
+class LocalBackend:
+    name = "local"
+
+    def list_models(self) -> list[ModelInfo]:
+        return catalog.list_models()
+
+    def get_model(self, model_id: str) -> ModelInfo:
+        return catalog.get_model(model_id)
+
+    def list_computes(self) -> list[ComputeInfo]:
+        return devices.list_computes()
+
+    def check_compute(
+        self,
+        model: ModelInfo,
+        compute: str,
+        *,
+        gpus: int,
+        batch_size: int,
+        max_seq_length: int,
+        apply_lora: bool = True,
+    ) -> ComputeCheck:
+        return devices.check_compute(
+            model,
+            compute,
+            gpus=gpus,
+            batch_size=batch_size,
+            max_seq_length=max_seq_length,
+            apply_lora=apply_lora,
+        )
+
+    def submit_job(self, spec: JobSpec) -> JobInfo:
+        return jobs.submit_job(spec)
+
+    def list_jobs(self) -> list[JobInfo]:
+        return jobs.list_jobs()
+
+    def get_job(self, job_id: str) -> JobInfo:
+        return jobs.get_job(job_id)
+
+    def cancel_job(self, job_id: str) -> None:
+        jobs.cancel_job(job_id)
+
+    def read_logs(self, job_id: str, offsets: dict | None = None) -> LogChunk:
+        return jobs.read_logs(job_id, offsets)
+
+    def get_metrics(self, job_id: str) -> dict[str, list[tuple[int, float]]]:
+        return jobs.get_metrics(job_id)
+
+    def get_params(self, job_id: str) -> dict[str, str]:
+        return jobs.get_params(job_id)
+
+    def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
+        return local_registry.register_model(job_id, name)
+
+    def list_registered_models(self) -> list[RegisteredModel]:
+        return local_registry.list_registered_models()
+
+    def deploy(self, model_name: str, version: str | None = None) -> EndpointInfo:
+        return local_endpoints.deploy(model_name, version)
+
+    def list_endpoints(self) -> list[EndpointInfo]:
+        return local_endpoints.list_endpoints()
+
+    def delete_endpoint(self, name: str) -> None:
+        local_endpoints.delete_endpoint(name)
+
+    def scoring_target(self, name: str) -> ScoringTarget:
+        return local_endpoints.scoring_target(name)
