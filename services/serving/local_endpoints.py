@@ -1,0 +1,1 @@
+"""Placeholder: being written (see services/backends/local.py for the functions it provides)."""
