@@ -1,10 +1,54 @@
-"""`python -m services params`: not built yet."""
+"""`python -m services params show`: the final fine-tune parameters and the run's display name."""
+
+from __future__ import annotations
+
+from services.backends import BACKEND_NAMES, create_backend, default_backend_name
+from services.cli.output import add_json_flag, emit
+from services.errors import ValidationError
+from services.params import parse_assignments, resolve_params
 
 
 def register(subparsers) -> None:
-    subparsers.add_parser("params", help="(not built yet)").set_defaults(handler=_todo)
+    parser = subparsers.add_parser("params", help="show the final fine-tune parameters")
+    verbs = parser.add_subparsers(dest="params_verb", required=True)
+    show = verbs.add_parser("show", help="layered defaults + your overrides, validated")
+    show.add_argument("--backend", choices=BACKEND_NAMES, default=default_backend_name())
+    show.add_argument("--model", required=True, help="model id (see `models list`)")
+    show.add_argument("--gpus", type=int, default=0, help="GPUs per node (0 = CPU)")
+    show.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (repeatable)",
+    )
+    add_json_flag(show)
+    show.set_defaults(handler=show_params)
 
 
-def _todo(args) -> int:
-    print("'params' is not available yet.")
-    return 2
+def show_params(args) -> int:
+    model = create_backend(args.backend).get_model(args.model)
+    try:
+        params = resolve_params(
+            backend=args.backend,
+            model_name=model.name,
+            gpus=args.gpus,
+            model_defaults=model.model_specific_defaults,
+            overrides=parse_assignments(args.assignments),
+        )
+    except ValidationError as error:
+        emit(
+            {**error.to_dict(), "reasons": error.reasons},
+            as_json=args.json,
+            text="\n".join(["Refused:", *(f"- {r}" for r in error.reasons)]),
+        )
+        return 1
+    lines = [f"display name: {params.display_name}"]
+    lines += [f"{k} = {v}  ({params.sources[k]})" for k, v in sorted(params.values.items())]
+    emit(
+        {"display_name": params.display_name, "params": params.values, "sources": params.sources},
+        as_json=args.json,
+        text="\n".join(lines),
+    )
+    return 0
