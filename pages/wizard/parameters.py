@@ -1,0 +1,80 @@
+"""Step 5: the fine-tune parameters: layered defaults, your changes, validated."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.shared.backend import backend_name
+from services.backends.base import ModelInfo
+from services.errors import ValidationError
+from services.params import SCHEDULERS, FinetuneParams, resolve_params
+
+# The parameters most people change, in reading order; the rest keep their defaults.
+EDITABLE = (
+    "num_train_epochs",
+    "max_steps",
+    "gradient_accumulation_steps",
+    "learning_rate",
+    "lr_scheduler_type",
+    "apply_lora",
+    "lora_r",
+    "lora_alpha",
+    "lora_dropout",
+    "eval_steps",
+    "seed",
+)
+
+
+def render(
+    model: ModelInfo, gpus: int, batch_size: int, max_seq_length: int
+) -> FinetuneParams | None:
+    compute_choices = {"per_device_train_batch_size": batch_size, "max_seq_length": max_seq_length}
+    defaults = resolve_params(
+        backend=backend_name(),
+        model_name=model.name,
+        gpus=gpus,
+        model_defaults=model.model_specific_defaults,
+        overrides=compute_choices,
+    )
+    overrides = dict(compute_choices)
+    columns = st.columns(3)
+    for index, name in enumerate(n for n in EDITABLE if n in defaults.values):
+        with columns[index % 3]:
+            value = _input(name, defaults.values[name])
+        if value != defaults.values[name]:
+            overrides[name] = value
+    try:
+        params = resolve_params(
+            backend=backend_name(),
+            model_name=model.name,
+            gpus=gpus,
+            model_defaults=model.model_specific_defaults,
+            overrides=overrides,
+        )
+    except ValidationError as error:
+        for reason in error.reasons:
+            st.error(reason)
+        return None
+    st.markdown(f"**Run name:** `{params.display_name}`")
+    with st.expander("All parameters and where each value comes from"):
+        st.dataframe(
+            [
+                {"parameter": k, "value": str(v), "from": params.sources[k]}
+                for k, v in sorted(params.values.items())
+            ],
+            hide_index=True,
+        )
+    return params
+
+
+def _input(name: str, default):
+    key = f"setup_param_{name}"
+    if name == "lr_scheduler_type":
+        return st.selectbox(name, SCHEDULERS, index=SCHEDULERS.index(default), key=key)
+    if name == "apply_lora":
+        return (
+            "true" if st.toggle("apply_lora (LoRA)", value=default == "true", key=key) else "false"
+        )
+    if isinstance(default, float):
+        return st.number_input(name, value=float(default), format="%.2e", key=key)
+    return st.number_input(name, value=int(default), step=1, key=key)

@@ -1,0 +1,33 @@
+"""Step 6: everything that will be submitted, as the job will show it; then submit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.shared.backend import current_backend
+from services.backends.base import JobSpec, ModelInfo
+from services.errors import StudioError
+from services.wizard import review_rows
+
+
+def render(spec: JobSpec, model: ModelInfo) -> None:
+    st.dataframe(
+        [{"field": name, "value": value} for name, value in review_rows(spec, model)],
+        hide_index=True,
+        use_container_width=True,
+    )
+    if st.button("Submit fine-tuning job", type="primary", key="setup_submit"):
+        try:
+            with st.spinner("Submitting…"):
+                job = current_backend().submit_job(spec)
+        except StudioError as error:
+            st.error(error.message)
+            if error.hint:
+                st.info(error.hint)
+            return
+        st.session_state["setup_submitted_job"] = job.id
+    job_id = st.session_state.get("setup_submitted_job")
+    if job_id:
+        st.success(f"Job `{job_id}` submitted.")
+        if st.button("Follow it on the Jobs page", key="setup_open_job"):
+            st.switch_page("pages/jobs.py", query_params={"job": job_id})
