@@ -1,0 +1,76 @@
+"""Reading MLflow runs: the one reader both backends use for metrics, params and status.
+
+A client is all it needs, so the same functions read the local sqlite store
+(`local_client()`) and an Azure ML workspace (`MlflowClient(tracking_uri=<workspace uri>)`).
+Metric names are the Hugging Face Trainer's: loss, learning_rate, grad_norm, epoch, eval_loss,
+train_loss, train_runtime, ...
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mlflow.tracking import MlflowClient
+
+from services import config
+
+logger = logging.getLogger(__name__)
+
+# MLflow run status -> the job status users see (services.backends.base).
+RUN_STATUS_TO_JOB = {
+    "SCHEDULED": "queued",
+    "RUNNING": "running",
+    "FINISHED": "finished",
+    "FAILED": "failed",
+    "KILLED": "killed",
+}
+
+MetricHistories = dict[str, list[tuple[int, float]]]
+
+
+def local_client() -> MlflowClient:
+    """A client on the local store under STUDIO_HOME (sqlite + artifact folder)."""
+    return MlflowClient(tracking_uri=config.mlflow_tracking_uri())
+
+
+def job_status(run_status: str) -> str:
+    """Map an MLflow run status (e.g. "RUNNING") to a job status (e.g. "running")."""
+    return RUN_STATUS_TO_JOB.get(run_status.upper(), "running")
+
+
+def ensure_experiment(
+    client: MlflowClient, name: str, artifact_location: Path | str | None = None
+) -> str:
+    """The id of experiment `name`, created (with its artifact location) when missing."""
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    location = Path(artifact_location).as_uri() if artifact_location else None
+    return client.create_experiment(name, artifact_location=location)
+
+
+def metric_histories(
+    client: MlflowClient, run_id: str, names: list[str] | tuple[str, ...] | None = None
+) -> MetricHistories:
+    """Every value each metric of `run_id` took, as sorted (step, value) pairs.
+
+    `names` limits the metrics read (default: all the run has). When a metric was logged twice
+    at one step (the Trainer logs `epoch` with each log call), the later value wins.
+    """
+    if names is None:
+        names = sorted(client.get_run(run_id).data.metrics)
+    histories: MetricHistories = {}
+    for name in names:
+        points = sorted(
+            client.get_metric_history(run_id, name), key=lambda m: (m.step, m.timestamp)
+        )
+        by_step = {int(m.step): float(m.value) for m in points}
+        if by_step:
+            histories[name] = sorted(by_step.items())
+    return histories
+
+
+def run_params(client: MlflowClient, run_id: str) -> dict[str, str]:
+    """The parameters logged on `run_id`, sorted by name."""
+    return dict(sorted(client.get_run(run_id).data.params.items()))
