@@ -1,0 +1,146 @@
+"""Prepare a dataset for training: the equivalent of the guide's download-dataset.py.
+
+- a hub id: keep `split_pc` percent of each split, write <split>.jsonl for each;
+- a local file (or the demo): a seeded train/test split with `test_fraction` in test.
+Rows get `prompt` (the first user message) and `prompt_id` (sha256 hex of the prompt) when
+missing; invalid rows are skipped and counted. All split files are written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import time
+from pathlib import Path
+
+from services import config
+from services.data import demo, hub
+from services.data.files import open_dataset
+from services.data.prepared import MANIFEST, PreparedDataset, read_prepared
+from services.data.validation import validate_row
+from services.data.writing import atomic_splits, write_text_atomic
+from services.errors import DatasetError
+
+DEFAULT_SPLIT_PC = 5
+DEFAULT_TEST_FRACTION = 0.1
+DEMO_TEST_FRACTION = 0.15  # the demo is small: keep enough rows for a steady eval loss
+
+
+def with_prompt(row: dict) -> dict:
+    """The row with `prompt` and `prompt_id` filled in when missing."""
+    row = dict(row)
+    if not row.get("prompt"):
+        row["prompt"] = next(m["content"] for m in row["messages"] if m["role"] == "user")
+    if not row.get("prompt_id"):
+        row["prompt_id"] = hashlib.sha256(row["prompt"].encode("utf-8")).hexdigest()
+    return row
+
+
+def default_name(source: str) -> str:
+    """A folder name for a source: "demo", the file's stem, or the hub dataset's name."""
+    if source == "demo":
+        return "demo"
+    stem = Path(source).stem if Path(source).suffix else source.split("/")[-1]
+    return re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "dataset"
+
+
+def prepare(
+    source: str,
+    out_dir: str | Path | None = None,
+    *,
+    split_pc: int = DEFAULT_SPLIT_PC,
+    test_fraction: float = DEFAULT_TEST_FRACTION,
+    seed: int = 0,
+) -> PreparedDataset:
+    """Prepare "demo", a local file or a hub id into `out_dir` (default: datasets_dir/<name>)."""
+    folder = Path(out_dir) if out_dir else config.datasets_dir() / default_name(source)
+    if source == "demo":
+        return prepare_file(
+            demo.demo_file(), folder, test_fraction=test_fraction, seed=seed, label="demo"
+        )
+    if Path(source).expanduser().exists() or not hub.looks_like_hub_id(source):
+        return prepare_file(source, folder, test_fraction=test_fraction, seed=seed)
+    return prepare_hub(source, folder, split_pc=split_pc)
+
+
+def prepare_demo(out_dir: str | Path | None = None) -> PreparedDataset:
+    """The bundled demo dataset as a prepared train/test dataset (STUDIO_HOME/datasets/demo)."""
+    return prepare("demo", out_dir, test_fraction=DEMO_TEST_FRACTION)
+
+
+def prepare_file(
+    source: str | Path,
+    out_dir: str | Path,
+    *,
+    test_fraction: float = DEFAULT_TEST_FRACTION,
+    seed: int = 0,
+    label: str = "",
+) -> PreparedDataset:
+    """Split a local file's valid rows into train.jsonl and test.jsonl (seeded).
+
+    `label` names the source in dataset.json (default: the file path)."""
+    if not 0 < test_fraction < 1:
+        raise DatasetError(f"test_fraction must be between 0 and 1, got {test_fraction}.")
+    dataset = open_dataset(source)
+    valid = sum(1 for row in _valid_rows(dataset))
+    if valid < 2:
+        raise DatasetError(
+            f"{source} has {valid} valid conversation(s); a train/test split needs at least 2.",
+            "Inspect it with `python -m services dataset inspect PATH` to see why rows fail.",
+        )
+    test_size = min(valid - 1, max(1, round(valid * test_fraction)))
+    test_rows = set(random.Random(seed).sample(range(valid), test_size))
+    with atomic_splits(out_dir, ["train", "test"]) as files:
+        for index, row in enumerate(_valid_rows(dataset)):
+            files.write("test" if index in test_rows else "train", with_prompt(row))
+    _write_manifest(
+        out_dir,
+        files.rows,
+        source=label or str(source),
+        test_fraction=test_fraction,
+        seed=seed,
+        skipped_invalid=dataset.row_count - valid,
+    )
+    return read_prepared(out_dir)
+
+
+def prepare_hub(
+    dataset_id: str,
+    out_dir: str | Path,
+    *,
+    split_pc: int = DEFAULT_SPLIT_PC,
+    splits: tuple[str, ...] | None = None,
+) -> PreparedDataset:
+    """Keep `split_pc` percent of each split of a hub dataset; write <split>.jsonl each."""
+    hub.check_split_pc(split_pc)
+    hub.check_hub_reachable(dataset_id)
+    splits = splits or hub.known_splits(dataset_id)
+    with atomic_splits(out_dir, splits) as files:
+        skipped = hub.write_hub_splits(dataset_id, files, split_pc, splits, with_prompt)
+    _write_manifest(
+        out_dir, files.rows, source=dataset_id, split_pc=split_pc, skipped_invalid=skipped
+    )
+    return read_prepared(out_dir)
+
+
+def _valid_rows(dataset):
+    for line, value, error in dataset.iter_rows():
+        if error is None:
+            row, problem = validate_row(line, value)
+            if problem is None and row is not None:
+                yield row
+
+
+def _write_manifest(out_dir: str | Path, rows: dict[str, int], **details) -> None:
+    """Write dataset.json (last: it marks a finished preparation) and drop split files that
+    an earlier preparation of this folder left and this one did not write."""
+    folder = Path(out_dir)
+    if (folder / MANIFEST).exists():
+        for old in folder.glob("*.jsonl"):
+            if old.stem not in rows:
+                old.unlink()
+
+    manifest = {"splits": dict(rows), "created_at": time.time(), **details}
+    write_text_atomic(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
