@@ -102,6 +102,7 @@ class JobInfo:
     error: str = ""  # failed: the end of the log or the service's message
     studio_url: str = ""  # azure: where the run lives in Azure ML studio
     run_id: str = ""  # MLflow run id
+    eta_seconds: float | None = None  # local: estimated time left while running
 
     @property
     def is_terminal(self) -> bool:

@@ -1,0 +1,98 @@
+"""The worker's Trainer callback: MLflow metrics, progress file and readable log lines.
+
+Trainer's own MLflow integration ends the active run when training ends, so it is off
+(report_to="none") and this callback logs each Trainer log call itself, under the Trainer's
+metric names (loss, learning_rate, grad_norm, epoch, eval_loss, train_loss, train_runtime...)
+at the current global step. Only the main process (rank 0) logs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from mlflow.entities import Metric
+from mlflow.tracking import MlflowClient
+from transformers import TrainerCallback
+
+from services.training.layout import PROGRESS_FILE
+
+
+def write_progress(job_dir: Path, **values) -> None:
+    """Replace the job's progress file atomically (readers never see half a file)."""
+    temporary = job_dir / f".{PROGRESS_FILE}.tmp"
+    temporary.write_text(json.dumps(values))
+    os.replace(temporary, job_dir / PROGRESS_FILE)
+
+
+def _duration(seconds: float | None) -> str:
+    return "?" if seconds is None else str(timedelta(seconds=round(seconds)))
+
+
+class StudioCallback(TrainerCallback):
+    def __init__(self, job_dir: Path, client: MlflowClient, run_id: str) -> None:
+        self.job_dir = job_dir
+        self.client = client
+        self.run_id = run_id
+        self.started = time.monotonic()
+        self.first_step_at: float | None = None
+
+    def _eta(self, state) -> float | None:
+        done = state.global_step
+        if not done or self.first_step_at is None or done < 2:
+            return None
+        per_step = (time.monotonic() - self.first_step_at) / (done - 1)
+        return per_step * (state.max_steps - done)
+
+    def _tokens_per_second(self, state) -> float | None:
+        tokens = getattr(state, "num_input_tokens_seen", 0)
+        elapsed = time.monotonic() - self.started
+        return tokens / elapsed if tokens and elapsed > 0 else None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started = time.monotonic()
+        if state.is_world_process_zero:
+            write_progress(self.job_dir, step=0, total_steps=state.max_steps, eta_seconds=None)
+            print(f"training: {state.max_steps} steps", flush=True)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.first_step_at is None:
+            self.first_step_at = time.monotonic()
+        if state.is_world_process_zero:
+            write_progress(
+                self.job_dir,
+                step=state.global_step,
+                total_steps=state.max_steps,
+                eta_seconds=self._eta(state),
+                tokens_per_second=self._tokens_per_second(state),
+                updated_at=time.time(),
+            )
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero or not logs:
+            return
+        now = int(time.time() * 1000)
+        numbers = {
+            key: float(value)
+            for key, value in logs.items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        }
+        metrics = [Metric(key, value, now, state.global_step) for key, value in numbers.items()]
+        self.client.log_batch(self.run_id, metrics=metrics)
+        print(self._line(state, numbers), flush=True)
+
+    def _line(self, state, numbers: dict[str, float]) -> str:
+        shown = " ".join(
+            f"{key}={value:.4g}"
+            for key, value in numbers.items()
+            if key in ("loss", "eval_loss", "learning_rate", "grad_norm", "train_loss")
+        )
+        speed = self._tokens_per_second(state)
+        extra = f" tok/s={speed:.0f}" if speed else ""
+        return (
+            f"step {state.global_step}/{state.max_steps} {shown}{extra}"
+            f" eta {_duration(self._eta(state))}"
+        )

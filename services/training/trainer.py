@@ -1,0 +1,158 @@
+"""The training itself: model + LoRA + tokenized conversations into transformers' Trainer.
+
+Imported only inside the worker process (it loads torch, transformers and peft).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import torch
+from mlflow.entities import Param
+from peft import LoraConfig, get_peft_model
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    PrinterCallback,
+    Trainer,
+    TrainingArguments,
+)
+from transformers.utils import logging as hf_logging
+
+from services.training.callbacks import StudioCallback
+from services.training.examples import (
+    PadToLongest,
+    read_conversations,
+    split_for_eval,
+    tokenize_all,
+)
+from services.training.layout import ADAPTER_DIR, MODEL_DIR, say
+from services.training.settings import TrainSettings, settings_from_params
+
+logger = logging.getLogger(__name__)
+hf_logging.disable_progress_bar()  # tqdm bars redraw with \r: unreadable in a log file
+
+
+class Examples(torch.utils.data.Dataset):
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> dict:
+        return self.rows[index]
+
+
+def resolve_model_folder(model_id: str) -> Path:
+    """The model's local folder, from the catalog (which converts the bundled model once)."""
+    from services.local import catalog
+
+    model_path = getattr(catalog, "model_path", None)
+    if model_path is not None:
+        return Path(model_path(model_id))
+    return Path(model_id)  # until the catalog provides model_path: a model id is a folder
+
+
+def load_conversations(spec: dict, settings: TrainSettings) -> tuple[list, list]:
+    """Train and eval conversations; without a test file a small share of train is held out."""
+    train_rows = read_conversations(spec["train_file"])
+    if spec.get("test_file"):
+        eval_rows = read_conversations(spec["test_file"])
+    else:
+        train_rows, eval_rows = split_for_eval(train_rows, settings.eval_fraction, settings.seed)
+    return train_rows, eval_rows[: settings.max_eval_samples]
+
+
+def _uses_cuda(spec: dict) -> bool:
+    return int(spec.get("gpus") or 0) > 0 and torch.cuda.is_available()
+
+
+def _training_arguments(job_dir: Path, settings: TrainSettings, spec: dict, has_eval: bool):
+    cuda = _uses_cuda(spec)
+    bf16 = cuda and torch.cuda.is_bf16_supported()
+    return TrainingArguments(
+        output_dir=str(job_dir / "checkpoints"),
+        num_train_epochs=settings.num_train_epochs,
+        max_steps=settings.max_steps if settings.max_steps > 0 else -1,
+        per_device_train_batch_size=settings.per_device_train_batch_size,
+        per_device_eval_batch_size=settings.per_device_eval_batch_size,
+        gradient_accumulation_steps=settings.gradient_accumulation_steps,
+        learning_rate=settings.learning_rate,
+        lr_scheduler_type=settings.lr_scheduler_type,
+        warmup_steps=settings.warmup_steps,
+        logging_steps=settings.logging_steps,
+        eval_strategy="steps" if has_eval else "no",
+        eval_steps=settings.eval_steps,
+        eval_on_start=has_eval,  # an eval at step 0, so the chart shows where eval loss began
+        prediction_loss_only=True,
+        save_strategy="steps",
+        save_steps=settings.eval_steps,
+        save_total_limit=settings.save_total_limit if settings.save_total_limit > 0 else None,
+        seed=settings.seed,
+        report_to="none",  # the callback logs to MLflow (Trainer's own would end the run)
+        disable_tqdm=True,  # progress bars make unreadable log files; the callback prints lines
+        train_sampling_strategy="group_by_length",  # less padding per batch
+        include_num_input_tokens_seen="non_padding",
+        use_cpu=not cuda,
+        bf16=bf16,
+        ddp_find_unused_parameters=False,
+        remove_unused_columns=False,
+        dataloader_pin_memory=cuda,
+    )
+
+
+def train(job_dir: Path, spec: dict, client, run_id: str, *, is_main: bool) -> Path | None:
+    """Train; return the folder saved at the end (adapter/ or model/) on the main process."""
+    settings = settings_from_params(spec.get("params") or {})
+    train_rows, eval_rows = load_conversations(spec, settings)
+    say(f"data: {len(train_rows)} training and {len(eval_rows)} evaluation conversations")
+
+    model_folder = resolve_model_folder(spec["model_id"])
+    say(f"loading model from {model_folder}")
+    tokenizer = AutoTokenizer.from_pretrained(model_folder)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    dtype = torch.bfloat16 if _uses_cuda(spec) and torch.cuda.is_bf16_supported() else None
+    model = AutoModelForCausalLM.from_pretrained(model_folder, dtype=dtype or torch.float32)
+    if settings.apply_lora:
+        lora = LoraConfig(
+            r=settings.lora_r,
+            lora_alpha=settings.lora_alpha,
+            lora_dropout=settings.lora_dropout,
+            target_modules=list(settings.lora_target_modules),
+            task_type="CAUSAL_LM",
+        )
+        model = get_peft_model(model, lora)
+        trainable, total = model.get_nb_trainable_parameters()
+        say(f"LoRA: {trainable:,} trainable of {total:,} parameters")
+
+    train_examples = tokenize_all(tokenizer, train_rows, settings.max_seq_length)
+    eval_examples = tokenize_all(tokenizer, eval_rows, settings.max_seq_length)
+    if not train_examples:
+        raise ValueError("no training conversation has an assistant turn to learn from")
+    tokens = sum(len(example["input_ids"]) for example in train_examples)
+    say(f"tokenized: {len(train_examples)} examples, {tokens:,} tokens")
+    if client:
+        extra = {"train_examples": len(train_examples), "eval_examples": len(eval_examples)}
+        client.log_batch(run_id, params=[Param(k, str(v)) for k, v in extra.items()])
+
+    trainer = Trainer(
+        model=model,
+        args=_training_arguments(job_dir, settings, spec, has_eval=bool(eval_examples)),
+        data_collator=PadToLongest(tokenizer.pad_token_id),
+        train_dataset=Examples(train_examples),
+        eval_dataset=Examples(eval_examples) if eval_examples else None,
+        processing_class=tokenizer,
+        callbacks=[StudioCallback(job_dir, client, run_id)],
+    )
+    trainer.remove_callback(PrinterCallback)  # the callback prints its own progress lines
+    trainer.train()
+    if not is_main:
+        return None
+    output = job_dir / (ADAPTER_DIR if settings.apply_lora else MODEL_DIR)
+    trainer.model.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    say(f"saved {output}")
+    return output

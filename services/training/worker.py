@@ -1,0 +1,103 @@
+"""`python -m services.training.worker <job_dir>`: one LoRA fine-tuning job, start to end.
+
+Started detached by services.training.jobs with stdout/stderr going to the job's train.log.
+It trains the job's model on its conversations with transformers' Trainer + peft, logs metrics
+to the job's MLflow run (created by the parent), writes progress.json, saves the adapter to
+<job_dir>/adapter (or the full model to <job_dir>/model without LoRA) and logs it and the log
+file as MLflow artifacts. The run ends FINISHED, FAILED or KILLED (on SIGTERM: cancel).
+With gpus > 1 it re-executes itself under torchrun, one process per GPU (data parallel).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+from services.config import offline_env
+from services.training.layout import JOB_FILE, LOG_FILE, say
+
+
+class Cancelled(Exception):
+    """SIGTERM arrived: the user cancelled the job."""
+
+
+def _on_sigterm(signum, frame):
+    raise Cancelled()
+
+
+def _select_devices(spec: dict) -> None:
+    """Make the chosen GPU the only one visible (one-GPU jobs), before torch is imported."""
+    compute = str(spec.get("compute", "cpu"))
+    if int(spec.get("gpus") or 0) == 1 and compute.startswith("cuda:"):
+        os.environ["CUDA_VISIBLE_DEVICES"] = compute.split(":", 1)[1]
+    if int(spec.get("gpus") or 0) == 0:
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""
+
+
+def _relaunch_under_torchrun(job_dir: Path, gpus: int) -> None:
+    """Replace this process with torchrun (same pid and process group, so cancel still works)."""
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc_per_node={gpus}",
+        "-m",
+        "services.training.worker",
+        str(job_dir),
+    ]
+    say(f"launching {gpus} data-parallel processes: {' '.join(command)}")
+    os.execv(sys.executable, command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    job_dir = Path(argv[0]).resolve()
+    record = json.loads((job_dir / JOB_FILE).read_text())
+    spec = record["spec"]
+    os.environ.update(offline_env())
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    gpus = int(spec.get("gpus") or 0)
+    if gpus > 1 and "LOCAL_RANK" not in os.environ:
+        _relaunch_under_torchrun(job_dir, gpus)
+    _select_devices(spec)
+    is_main = int(os.environ.get("RANK", "0")) == 0
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    say(f"worker {os.getpid()} for job {record['id']} ({spec['display_name']})")
+
+    from services import tracking
+
+    client = tracking.local_client() if is_main else None
+    run_id = record["run_id"]
+    if client:
+        client.update_run(run_id, status="RUNNING")
+    status, code = "FINISHED", 0
+    try:
+        from services.training.trainer import train
+
+        output = train(job_dir, spec, client, run_id, is_main=is_main)
+        if client and output is not None:
+            client.log_artifacts(run_id, str(output), artifact_path=output.name)
+        say("training finished")
+    except Cancelled:
+        status, code = "KILLED", 143
+        say("cancelled")
+    except BaseException as error:  # noqa: BLE001 - any failure must end the run as FAILED
+        traceback.print_exc()
+        status, code = "FAILED", 1
+        say(f"failed: {type(error).__name__}: {error}")
+    finally:
+        if client:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the run close cleanly
+            sys.stdout.flush()
+            client.log_artifact(run_id, str(job_dir / LOG_FILE), artifact_path="logs")
+            client.set_terminated(run_id, status=status)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
