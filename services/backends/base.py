@@ -123,6 +123,9 @@ class RegisteredModel:
     version: str
     source_job: str = ""
     uri: str = ""
+    base_model: str = ""  # the model id the job fine-tuned (for a base-model comparison)
+    created_at: float | None = None  # epoch seconds
+    run_id: str = ""  # the training run it came from (lineage)
 
 
 @dataclass(frozen=True)

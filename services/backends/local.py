@@ -84,6 +84,10 @@ class LocalBackend:
     def deploy(self, model_name: str, version: str | None = None) -> EndpointInfo:
         return local_endpoints.deploy(model_name, version)
 
+    def deploy_base_model(self, model_id: str) -> EndpointInfo:
+        """Local only: serve a base model without an adapter (the "before" of a comparison)."""
+        return local_endpoints.deploy(model_id, base_model=True)
+
     def list_endpoints(self) -> list[EndpointInfo]:
         return local_endpoints.list_endpoints()
 

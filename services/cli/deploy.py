@@ -1,10 +1,52 @@
-"""`python -m services deploy`: not built yet."""
+"""`python -m services deploy MODEL[:VERSION]`: start an endpoint; prints its URI and key."""
+
+from __future__ import annotations
+
+from services.backends import create_backend, default_backend_name
+from services.cli.output import add_json_flag, emit
+from services.errors import EndpointError
 
 
 def register(subparsers) -> None:
-    subparsers.add_parser("deploy", help="(not built yet)").set_defaults(handler=_todo)
+    parser = subparsers.add_parser(
+        "deploy", help="deploy a registered model version as an endpoint (waits until ready)"
+    )
+    parser.add_argument("model", help="MODEL[:VERSION] (latest version when none is given)")
+    parser.add_argument(
+        "--base",
+        action="store_true",
+        help="local only: serve MODEL as a bare base model (catalog id or folder), no adapter",
+    )
+    add_json_flag(parser)
+    parser.set_defaults(handler=_deploy)
 
 
-def _todo(args) -> int:
-    print("'deploy' is not available yet.")
-    return 2
+def _deploy(args) -> int:
+    backend = create_backend(default_backend_name())
+    if args.base:
+        if not hasattr(backend, "deploy_base_model"):
+            raise EndpointError("--base works with the local backend only.", "Drop --base.")
+        endpoint = backend.deploy_base_model(args.model)
+    else:
+        name, _, version = args.model.partition(":")
+        endpoint = backend.deploy(name, version or None)
+    key = backend.scoring_target(endpoint.name).key
+    result = {
+        "name": endpoint.name,
+        "scoring_uri": endpoint.scoring_uri,
+        "key": key,
+        "model_name": endpoint.model_name,
+        "model_version": endpoint.model_version,
+        "status": endpoint.status,
+        "streams": endpoint.streams,
+    }
+    text = (
+        f"Endpoint {endpoint.name} is {endpoint.status}\n"
+        f"  scoring URI: {endpoint.scoring_uri}\n"
+        f"  key:         {key}\n"
+        f"Try: curl -s {endpoint.scoring_uri} -H 'Authorization: Bearer {key}' "
+        "-H 'Content-Type: application/json' "
+        """-d '{"input_data": {"input_string": [{"role": "user", "content": "Hi"}]}}'"""
+    )
+    emit(result, as_json=args.json, text=text)
+    return 0

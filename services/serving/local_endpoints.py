@@ -1,1 +1,298 @@
-"""Placeholder: being written (see services/backends/local.py for the functions it provides)."""
+"""Local endpoints: detached server processes that speak the Azure ML scoring contract.
+
+Each endpoint has a folder under STUDIO_HOME/endpoints/<name>/:
+- endpoint.json: what it serves (model, version, how to load it), written here at deploy
+- key: the secret for `Authorization: Bearer <key>`, owner-only (0600), never logged
+- server.json: pid, port and status ("loading", "ready", "failed"), written by the server
+- server.log: the server's own log (no keys: it logs paths and statuses only)
+
+Servers are started in their own session, so they outlive the app or CLI that started them;
+the folder is the source of truth, so endpoints survive a Streamlit restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from services import config
+from services.backends.base import EndpointInfo, ScoringTarget
+from services.errors import EndpointError
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_START_TIMEOUT_S = 600.0  # the first use of the bundled model converts it (~45 s)
+HEALTH_TIMEOUT_S = 2.0
+
+
+def deploy(
+    model_name: str,
+    version: str | None = None,
+    *,
+    base_model: bool = False,
+    name: str | None = None,
+    wait: bool = True,
+    timeout_s: float = DEFAULT_START_TIMEOUT_S,
+) -> EndpointInfo:
+    """Start an endpoint for a registered version (latest when None) and wait until it answers.
+
+    With `base_model=True`, `model_name` is a base model id (catalog id or folder) served as is,
+    without an adapter: the other side of a base-vs-fine-tuned comparison.
+    """
+    if base_model:
+        spec = {
+            "kind": "base",
+            "model_name": model_name,
+            "model_version": "base",
+            "base_model_path": str(_base_model_folder(model_name)),
+        }
+        default_name = f"{_slug(Path(model_name.rstrip('/')).name)}-base"
+    else:
+        from services.serving.local_registry import get_version
+
+        ref = get_version(model_name, version)
+        spec = {
+            "kind": "registered",
+            "model_name": ref.name,
+            "model_version": ref.version,
+            "model_uri": ref.uri,
+            "base_model_id": ref.base_model_id,
+            "tracking_uri": config.mlflow_tracking_uri(),
+        }
+        default_name = f"{_slug(ref.name)}-v{ref.version}"
+    endpoint_dir = _new_endpoint_dir(name or default_name)
+    spec["name"] = endpoint_dir.name
+    spec["created_at"] = time.time()
+    (endpoint_dir / "endpoint.json").write_text(json.dumps(spec, indent=2))
+    _write_key(endpoint_dir / "key", secrets.token_urlsafe(32))
+    pid = _start_server(endpoint_dir)
+    _update(endpoint_dir / "endpoint.json", pid=pid)
+    log.info("endpoint %s starting (pid %s)", endpoint_dir.name, pid)
+    if wait:
+        wait_until_ready(endpoint_dir.name, timeout_s=timeout_s)
+    return get_endpoint(endpoint_dir.name)
+
+
+def wait_until_ready(name: str, *, timeout_s: float = DEFAULT_START_TIMEOUT_S) -> EndpointInfo:
+    """Block until the endpoint answers /health; EndpointError if it dies or takes too long."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.1
+    while True:
+        info = get_endpoint(name)
+        if info.status == "running":
+            return info
+        if info.status in ("failed", "stopped"):
+            raise EndpointError(
+                f"Endpoint {name!r} stopped while starting: {_failure(name)}",
+                f"See {_endpoint_dir(name) / 'server.log'}, then delete it and deploy again.",
+            )
+        if time.monotonic() > deadline:
+            raise EndpointError(
+                f"Endpoint {name!r} did not become ready within {timeout_s:.0f} s.",
+                f"It may still be loading; check `python -m services endpoints list` or "
+                f"{_endpoint_dir(name) / 'server.log'}.",
+            )
+        time.sleep(delay)
+        delay = min(delay * 1.5, 1.0)
+
+
+def list_endpoints() -> list[EndpointInfo]:
+    """Every local endpoint with its live status, oldest first."""
+    names = [p.name for p in config.endpoints_dir().iterdir() if (p / "endpoint.json").exists()]
+    endpoints = [get_endpoint(name) for name in names]
+    return sorted(endpoints, key=lambda e: e.started_at or 0)
+
+
+def get_endpoint(name: str) -> EndpointInfo:
+    endpoint_dir = _endpoint_dir(name)
+    spec = _read_json(endpoint_dir / "endpoint.json")
+    server = _read_json(endpoint_dir / "server.json")
+    port = server.get("port")
+    return EndpointInfo(
+        name=name,
+        backend="local",
+        scoring_uri=f"http://127.0.0.1:{port}/score" if port else "",
+        model_name=spec.get("model_name", ""),
+        model_version=str(spec.get("model_version", "")),
+        status=_status(spec, server),
+        port=port,
+        started_at=spec.get("created_at"),
+        streams=True,
+    )
+
+
+def delete_endpoint(name: str) -> None:
+    """Stop the server (its port is free when this returns) and forget the endpoint."""
+    endpoint_dir = _endpoint_dir(name)
+    pid = _read_json(endpoint_dir / "endpoint.json").get("pid")
+    if pid and _is_our_server(pid, endpoint_dir):
+        _stop_process(pid)
+    shutil.rmtree(endpoint_dir, ignore_errors=True)
+    log.info("endpoint %s deleted", name)
+
+
+def scoring_target(name: str) -> ScoringTarget:
+    info = get_endpoint(name)
+    if info.status != "running":
+        raise EndpointError(
+            f"Endpoint {name!r} is {info.status}, not running.",
+            "Wait for it to finish loading, or delete it and deploy again.",
+        )
+    key = (_endpoint_dir(name) / "key").read_text().strip()
+    return ScoringTarget(scoring_uri=info.scoring_uri, key=key, streams=True)
+
+
+# Internals
+
+
+def _status(spec: dict, server: dict) -> str:
+    pid = spec.get("pid")
+    if not pid or not _is_alive(pid):
+        return "failed" if server.get("status") == "failed" else "stopped"
+    if server.get("status") != "ready" or not server.get("port"):
+        return "starting"
+    try:
+        response = requests.get(
+            f"http://127.0.0.1:{server['port']}/health", timeout=HEALTH_TIMEOUT_S
+        )
+    except requests.RequestException:
+        return "starting" if time.time() - server.get("ready_at", 0) < 10 else "unresponsive"
+    return "running" if response.ok else "unresponsive"
+
+
+def _start_server(endpoint_dir: Path) -> int:
+    env = {**os.environ, **config.offline_env(), "STUDIO_HOME": str(config.studio_home())}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    with open(endpoint_dir / "server.log", "ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.serving.server", str(endpoint_dir)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # outlives the app; its own process group to stop it by
+        )
+    return process.pid
+
+
+def _stop_process(pid: int, timeout_s: float = 15.0) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not _is_alive(pid):
+                return
+            time.sleep(0.05)
+
+
+def _is_alive(pid: int) -> bool:
+    """True while the process runs. Reaps it when it is our own exited child (a zombie)."""
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        if waited == pid:
+            return False
+    except ChildProcessError:  # not our child: started by another process
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
+
+
+def _is_our_server(pid: int, endpoint_dir: Path) -> bool:
+    """Guard against a reused pid: only signal the process serving this endpoint folder."""
+    try:
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return _is_alive(pid)  # no /proc (not Linux): trust the recorded pid
+    return str(endpoint_dir).encode() in command_line
+
+
+def _failure(name: str) -> str:
+    server = _read_json(_endpoint_dir(name) / "server.json")
+    if server.get("error"):
+        return server["error"]
+    log_path = _endpoint_dir(name) / "server.log"
+    lines = log_path.read_text(errors="replace").strip().splitlines() if log_path.exists() else []
+    return lines[-1] if lines else "no output"
+
+
+def _base_model_folder(model_id: str) -> Path:
+    if Path(model_id).is_dir():
+        return Path(model_id).resolve()
+    from services.local.catalog import model_path
+
+    return model_path(model_id)
+
+
+def _new_endpoint_dir(name: str) -> Path:
+    """A fresh folder for `name`, adding -2, -3... when the name is taken."""
+    base = _slug(name)
+    candidate, number = base, 1
+    while True:
+        try:
+            path = config.endpoints_dir() / candidate
+            path.mkdir()
+            return path
+        except FileExistsError:
+            number += 1
+            candidate = f"{base}-{number}"
+
+
+def _endpoint_dir(name: str) -> Path:
+    path = config.endpoints_dir() / name
+    if name != _slug(name) or not (path / "endpoint.json").exists():
+        raise EndpointError(
+            f"No local endpoint named {name!r}.",
+            "List endpoints with `python -m services endpoints list`.",
+        )
+    return path
+
+
+def _write_key(path: Path, key: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
+
+
+def _update(path: Path, **fields) -> None:
+    path.write_text(json.dumps({**_read_json(path), **fields}, indent=2))
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    return slug[:48].strip("-") or "endpoint"

@@ -1,1 +1,223 @@
-"""Placeholder: being written (see services/backends/local.py for the functions it provides)."""
+"""Register finished local jobs in the MLflow model registry of the local store.
+
+A registered version is an MLflow pyfunc (services/serving/chat_model.py) that holds the LoRA
+adapter and points at the base model: small, loadable offline, and linked to the job's run
+(the version's run_id is the training run). Registering the same job again adds a new version
+of the same logged model, so nothing is copied twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from services import config
+from services.backends.base import RegisteredModel
+from services.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+CHAT_MODEL_CODE = Path(__file__).with_name("chat_model.py")
+LOGGED_MODEL_TAG = "studio.logged_model_uri"  # on the job's run: the pyfunc logged for it
+JOB_TAG = "studio.job_id"
+BASE_MODEL_TAG = "studio.base_model_id"
+# What the pyfunc needs to load; pinned to this environment. Passed explicitly because MLflow's
+# inference would add packages that are not installed here (torchvision).
+RUNTIME_PACKAGES = ("mlflow", "torch", "transformers", "peft", "accelerate", "safetensors")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+@dataclass(frozen=True)
+class ModelVersionRef:
+    """What a local endpoint needs to load one registered version."""
+
+    name: str
+    version: str
+    uri: str  # models:/<name>/<version>
+    base_model_id: str
+    job_id: str
+
+
+def default_model_name(model_id: str) -> str:
+    """The guide's naming: <model>-ultrachat-200k, from the base model's last path part."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(model_id.rstrip("/")).name).strip("-.")
+    return f"{base or 'model'}-ultrachat-200k"
+
+
+def register_model(job_id: str, name: str | None = None) -> RegisteredModel:
+    """Register a finished job's adapter as a new version of `name` (default from its model)."""
+    job = _read_finished_job(job_id)
+    name = (name or "").strip() or default_model_name(job["model_id"])
+    if not NAME_PATTERN.match(name):
+        raise ModelError(
+            f"{name!r} is not a valid model name.",
+            "Use letters, digits, '.', '_' or '-' (up to 128 characters, starting with a letter "
+            "or digit).",
+        )
+    mlflow = _mlflow()
+    run_id = _lineage_run(job)
+    model_uri = _logged_model_uri(job, run_id)
+    version = mlflow.register_model(
+        model_uri,
+        name,
+        tags={JOB_TAG: job_id, BASE_MODEL_TAG: job["model_id"]},
+    )
+    log.info("registered job %s as %s version %s", job_id, name, version.version)
+    return _registered(version)
+
+
+def list_registered_models() -> list[RegisteredModel]:
+    """Every registered version, newest first within each name."""
+    client = _client()
+    versions = client.search_model_versions(max_results=10_000)
+    ordered = sorted(versions, key=lambda v: (v.name, -int(v.version)))
+    return [_registered(v) for v in ordered]
+
+
+def get_version(name: str, version: str | None = None) -> ModelVersionRef:
+    """One registered version (the latest when `version` is None), ready to load."""
+    versions = [v for v in _client().search_model_versions(f"name = '{_quote(name)}'")]
+    if not versions:
+        raise ModelError(
+            f"No registered model named {name!r}.",
+            "Register a finished job first (Deploy page, or `python -m services register JOB`).",
+        )
+    if version is None:
+        chosen = max(versions, key=lambda v: int(v.version))
+    else:
+        matches = [v for v in versions if str(v.version) == str(version)]
+        if not matches:
+            known = ", ".join(sorted((v.version for v in versions), key=int))
+            raise ModelError(f"{name!r} has no version {version}.", f"Known versions: {known}.")
+        chosen = matches[0]
+    return ModelVersionRef(
+        name=chosen.name,
+        version=str(chosen.version),
+        uri=f"models:/{chosen.name}/{chosen.version}",
+        base_model_id=chosen.tags.get(BASE_MODEL_TAG, ""),
+        job_id=chosen.tags.get(JOB_TAG, ""),
+    )
+
+
+def _read_finished_job(job_id: str) -> dict:
+    job_dir = config.jobs_dir() / job_id
+    job_file = job_dir / "job.json"
+    if not job_file.exists():
+        raise ModelError(
+            f"No local job {job_id!r}.", "List jobs with `python -m services jobs list`."
+        )
+    job = json.loads(job_file.read_text())
+    job.setdefault("model_id", (job.get("spec") or {}).get("model_id", ""))
+    if not (job_dir / "adapter" / "adapter_config.json").exists():
+        raise ModelError(
+            f"Job {job_id!r} has no trained adapter yet.",
+            "Only finished jobs can be registered: wait for it to finish, or pick another job.",
+        )
+    return job
+
+
+def _lineage_run(job: dict) -> str:
+    """The job's MLflow run; a new run tagged with the job id when the store has none."""
+    mlflow = _mlflow()
+    run_id = job.get("run_id") or ""
+    if run_id:
+        try:
+            return _client().get_run(run_id).info.run_id
+        except Exception:  # the run is gone (store reset): keep the lineage as a tag instead
+            log.warning("run %s of job %s is not in the local store", run_id, job["id"])
+    experiment = f"chat_completion_{Path(job['model_id'].rstrip('/')).name}"
+    _ensure_experiment(experiment)
+    with mlflow.start_run(
+        experiment_id=_client().get_experiment_by_name(experiment).experiment_id,
+        run_name=f"register-{job['id']}",
+        tags={JOB_TAG: job["id"]},
+    ) as run:
+        return run.info.run_id
+
+
+def _logged_model_uri(job: dict, run_id: str) -> str:
+    """Log the pyfunc (adapter only) into the job's run once; reuse it for later versions."""
+    client = _client()
+    existing = client.get_run(run_id).data.tags.get(LOGGED_MODEL_TAG)
+    if existing:
+        return existing
+    mlflow = _mlflow()
+    base_model_id = job["model_id"]
+    with mlflow.start_run(run_id=run_id):
+        info = mlflow.pyfunc.log_model(
+            name="chat_model",
+            python_model=str(CHAT_MODEL_CODE),
+            artifacts={"adapter": str(config.jobs_dir() / job["id"] / "adapter")},
+            model_config={
+                "base_model_id": base_model_id,
+                "base_model_path": _base_model_folder(base_model_id),
+                "job_id": job["id"],
+            },
+            pip_requirements=_pinned_requirements(),
+        )
+        mlflow.set_tag(LOGGED_MODEL_TAG, info.model_uri)
+    return info.model_uri
+
+
+def _base_model_folder(model_id: str) -> str:
+    """Where the base model lives now; the id alone is enough to find it again later."""
+    if Path(model_id).is_dir():
+        return str(Path(model_id).resolve())
+    try:
+        from services.local.catalog import model_path
+
+        return str(model_path(model_id))
+    except Exception:  # resolved at load time from the id instead
+        return ""
+
+
+def _pinned_requirements() -> list[str]:
+    pins = []
+    for package in RUNTIME_PACKAGES:
+        try:
+            pins.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            pins.append(package)
+    return pins
+
+
+def _registered(version) -> RegisteredModel:
+    return RegisteredModel(
+        name=version.name,
+        version=str(version.version),
+        source_job=version.tags.get(JOB_TAG, ""),
+        uri=f"models:/{version.name}/{version.version}",
+        base_model=version.tags.get(BASE_MODEL_TAG, ""),
+        created_at=version.creation_timestamp / 1000 if version.creation_timestamp else None,
+        run_id=version.run_id or "",
+    )
+
+
+def _ensure_experiment(name: str) -> None:
+    client = _client()
+    if client.get_experiment_by_name(name) is None:
+        client.create_experiment(name, artifact_location=config.mlflow_artifact_root().as_uri())
+
+
+def _quote(value: str) -> str:
+    return value.replace("'", "\\'")
+
+
+def _mlflow():
+    """mlflow pointed at this STUDIO_HOME's store (imported lazily: it takes ~2 s)."""
+    import mlflow
+
+    mlflow.set_tracking_uri(config.mlflow_tracking_uri())
+    mlflow.set_registry_uri(config.mlflow_tracking_uri())
+    return mlflow
+
+
+def _client():
+    from mlflow import MlflowClient
+
+    uri = config.mlflow_tracking_uri()
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
