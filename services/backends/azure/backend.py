@@ -1,0 +1,147 @@
+"""AzureBackend: routes each Backend method to the module that owns the concern."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from services.backends.azure import compute, endpoints, jobs, logs, metrics, models, pipeline
+from services.backends.azure.connection import AzureClients, connect_clients, resolve_workspace
+from services.backends.base import (
+    ComputeCheck,
+    ComputeInfo,
+    EndpointInfo,
+    JobInfo,
+    JobSpec,
+    LogChunk,
+    ModelInfo,
+    RegisteredModel,
+    ScoringTarget,
+)
+
+
+class AzureBackend:
+    name = "azure"
+
+    def __init__(self, clients: AzureClients) -> None:
+        self.clients = clients
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        subscription_id: str | None = None,
+        resource_group: str | None = None,
+        workspace_name: str | None = None,
+        config_path: str | os.PathLike | None = None,
+        credential: Any = None,
+        transport: Any = None,
+    ) -> AzureBackend:
+        """Find the workspace (arguments, environment, config.json), sign in, check it answers.
+
+        Raises services.errors.AzureError saying what failed and what to do.
+        """
+        ref = resolve_workspace(subscription_id, resource_group, workspace_name, config_path)
+        return cls(connect_clients(ref, credential=credential, transport=transport))
+
+    @property
+    def workspace(self) -> dict[str, str]:
+        ref = self.clients.ref
+        return {
+            "subscription_id": ref.subscription_id,
+            "resource_group": ref.resource_group,
+            "workspace_name": ref.workspace_name,
+            "location": self.clients.location,
+            "source": ref.source,
+        }
+
+    # Models and compute
+    def list_models(self) -> list[ModelInfo]:
+        return models.list_models(self.clients)
+
+    def get_model(self, model_id: str) -> ModelInfo:
+        return models.get_model(self.clients, model_id)
+
+    def list_computes(self) -> list[ComputeInfo]:
+        return compute.list_computes(self.clients)
+
+    def create_compute(
+        self, name: str, size: str, min_nodes: int = 0, max_nodes: int = 1, tier: str = "dedicated"
+    ) -> ComputeInfo:
+        return compute.create_compute(self.clients, name, size, min_nodes, max_nodes, tier)
+
+    def check_compute(
+        self,
+        model: ModelInfo,
+        compute: str,
+        *,
+        gpus: int,
+        batch_size: int,
+        max_seq_length: int,
+        apply_lora: bool = True,
+    ) -> ComputeCheck:
+        # Azure sizes the job by node (gpus_per_node); batch shape is the component's concern.
+        from services.backends.azure import compute as compute_module
+
+        return compute_module.check_compute(self.clients, model, compute, gpus=gpus)
+
+    def filter_params(self, params: dict) -> tuple[dict, list[str]]:
+        """(accepted, dropped): only names the chat_completion_pipeline component takes."""
+        return pipeline.filter_params(pipeline.get_component(self.clients), params)
+
+    # Jobs
+    def submit_job(self, spec: JobSpec) -> JobInfo:
+        return pipeline.submit_job(self.clients, spec)
+
+    def list_jobs(self) -> list[JobInfo]:
+        return jobs.list_jobs(self.clients)
+
+    def get_job(self, job_id: str) -> JobInfo:
+        return jobs.get_job(self.clients, job_id)
+
+    def cancel_job(self, job_id: str) -> None:
+        jobs.cancel_job(self.clients, job_id)
+
+    def read_logs(self, job_id: str, offsets: dict | None = None) -> LogChunk:
+        return logs.read_logs(self.clients, job_id, offsets)
+
+    def get_metrics(self, job_id: str) -> dict[str, list[tuple[int, float]]]:
+        return metrics.get_metrics(self.clients, job_id)
+
+    def get_params(self, job_id: str) -> dict[str, str]:
+        return jobs.get_params(self.clients, job_id)
+
+    # Register, deploy, chat
+    def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
+        return endpoints.register_model(self.clients, job_id, name)
+
+    def list_registered_models(self) -> list[RegisteredModel]:
+        return endpoints.list_registered_models(self.clients)
+
+    def deploy(
+        self,
+        model_name: str,
+        version: str | None = None,
+        *,
+        instance_type: str = endpoints.DEFAULT_INSTANCE_TYPE,
+        endpoint_name: str | None = None,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> EndpointInfo:
+        return endpoints.deploy(
+            self.clients,
+            model_name,
+            version,
+            instance_type=instance_type,
+            endpoint_name=endpoint_name,
+            on_progress=on_progress,
+        )
+
+    def list_endpoints(self) -> list[EndpointInfo]:
+        return endpoints.list_endpoints(self.clients)
+
+    def delete_endpoint(self, name: str) -> None:
+        endpoints.delete_endpoint(self.clients, name)
+
+    def scoring_target(self, name: str) -> ScoringTarget:
+        return endpoints.scoring_target(self.clients, name)

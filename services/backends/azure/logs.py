@@ -1,0 +1,2 @@
+"""placeholder"""
+DEFAULT_INSTANCE_TYPE = "Standard_NC6s_v3"

@@ -1,0 +1,66 @@
+"""Fixtures: the real azure-ai-ml SDK wired to a fake HTTP layer (see docs/azure-testing.md)."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.azure import payloads as p
+from tests.azure.fake_azure import FakeAzure, FakeCredential
+from tests.azure.fake_workspace import FakeWorkspace
+
+
+@pytest.fixture
+def fake() -> FakeAzure:
+    return FakeAzure()
+
+
+@pytest.fixture
+def session(fake) -> requests.Session:
+    s = requests.Session()
+    s.mount("https://", fake)
+    s.mount("http://", fake)
+    return s
+
+
+@pytest.fixture
+def workspace(fake) -> FakeWorkspace:
+    return FakeWorkspace(fake)
+
+
+@pytest.fixture
+def connect(session, workspace, monkeypatch):
+    """connect(**overrides) -> AzureBackend over the fake workspace."""
+    from azure.core.pipeline.transport import RequestsTransport
+
+    from services.backends.azure import AzureBackend
+
+    for var in ("AZURE_SUBSCRIPTION_ID", "AZURE_RESOURCE_GROUP", "AZUREML_WORKSPACE_NAME"):
+        monkeypatch.delenv(var, raising=False)
+
+    def build(**overrides):
+        options = {
+            "subscription_id": p.SUB,
+            "resource_group": p.RG,
+            "workspace_name": p.WS,
+            "credential": FakeCredential(),
+            "transport": RequestsTransport(session=session, session_owner=False),
+        }
+        options.update(overrides)
+        return AzureBackend.connect(**options)
+
+    return build
+
+
+@pytest.fixture
+def backend(connect):
+    return connect()
+
+
+def pytest_collection_modifyitems(items):
+    # azure-ai-ml 1.35 emits hundreds of marshmallow/pydantic deprecation warnings on import.
+    for item in items:
+        if "tests/azure/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.filterwarnings("ignore::DeprecationWarning"))
+            item.add_marker(pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"))
+            item.add_marker(pytest.mark.filterwarnings("ignore::UserWarning"))
