@@ -1,6 +1,187 @@
-"""Dataset page: Pick a conversation dataset, preview it as chat, check its quality."""
+"""Dataset page: pick a conversation dataset, preview it as chat, check its quality, prepare it.
+
+Files are read once and cached by (path, mtime, size): reruns never re-read them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
+from pages.shared import state
+from services import config
+from services.data import TokenCounter, inspect_dataset, open_dataset, prepare
+from services.data.charts import tokens_histogram, turns_histogram
+from services.data.demo import demo_file
+from services.data.hub import ULTRACHAT_ID, fetch_hub_split, known_splits
+from services.data.preparation import default_name
+from services.data.writing import write_bytes_atomic
+from services.errors import StudioError
+
+SOURCES = ["Demo", "Upload", "Local path", "Hugging Face hub"]
+SEED = "dataset_seed"
+HUB_PATH = "dataset_hub_path"
+UPLOADED = "dataset_uploaded"  # (file_id, saved path) of the last upload
+
+
+@st.cache_resource(max_entries=4, show_spinner="Indexing the file…")
+def _open(path: str, _mtime: float, _size: int):
+    # A resource, not data: the index is shared read-only and never copied per rerun.
+    return open_dataset(path)
+
+
+@st.cache_data(max_entries=4, show_spinner="Checking every row…")
+def _inspect(path: str, mtime: float, size: int, tokenizer: str | None):
+    counter = TokenCounter.from_file(tokenizer) if tokenizer else None
+    return inspect_dataset(_open(path, mtime, size), counter)
+
+
+@st.cache_resource(show_spinner="Loading the model's tokenizer…")
+def _tokenizer_path() -> str | None:
+    """The bundled model's tokenizer.json, or None (token counts are then estimated)."""
+    try:
+        from services.local import catalog
+
+        return str(catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID))
+    except Exception:  # any failure means: estimate the counts instead
+        return None
+
+
+def pick_source() -> tuple[Path | None, str]:
+    """The chosen file and a label for preparing it ("demo", a path or a hub id)."""
+    source = st.radio("Source", SOURCES, horizontal=True, key="dataset_source")
+    if source == "Demo":
+        st.caption("Conversations written for this project: works offline, no files needed.")
+        return demo_file(), "demo"
+    if source == "Upload":
+        upload = st.file_uploader(
+            "Conversation file", type=["jsonl", "json", "parquet"], key="dataset_upload"
+        )
+        if upload is None:
+            return None, ""
+        saved = st.session_state.get(UPLOADED)
+        if not saved or saved[0] != upload.file_id:
+            target = config.studio_home() / "uploads" / Path(upload.name).name
+            saved = (upload.file_id, str(write_bytes_atomic(target, upload.getvalue())))
+            st.session_state[UPLOADED] = saved
+        return Path(saved[1]), saved[1]
+    if source == "Local path":
+        text = st.text_input("Path to a .jsonl, .json or .parquet file", key="dataset_local_path")
+        return (Path(text).expanduser(), text) if text.strip() else (None, "")
+    hub_id = st.text_input("Dataset id", value=ULTRACHAT_ID, key="dataset_hub_id")
+    split_col, pc_col = st.columns(2)
+    split = split_col.selectbox("Split to preview", known_splits(hub_id), key="dataset_hub_split")
+    split_pc = pc_col.number_input(
+        "Percent of each split", 1, 100, value=5, step=1, key="dataset_split_pc"
+    )
+    if st.button("Load from the hub", key="dataset_hub_load"):
+        try:
+            with st.spinner(f"Loading {hub_id}…"):
+                st.session_state[HUB_PATH] = str(fetch_hub_split(hub_id, split, int(split_pc)))
+        except StudioError as error:
+            st.session_state.pop(HUB_PATH, None)
+            st.error(error.message)
+            st.info(error.hint)
+    path = st.session_state.get(HUB_PATH)
+    return (Path(path), hub_id) if path else (None, hub_id)
+
+
+def show_sample(dataset, count: int, seed: int) -> None:
+    for conversation in dataset.sample(count, seed=seed):
+        with st.container(border=True):
+            st.caption(f"Line {conversation.line}")
+            for message in conversation.messages:
+                with st.chat_message(message["role"]):
+                    st.markdown(message["content"])
+
+
+def show_statistics(report, max_seq_length: int, approximate_note: str) -> None:
+    stats = report.stats
+    columns = st.columns(5)
+    columns[0].metric("Rows", f"{report.rows:,}")
+    columns[1].metric("Valid", f"{report.valid:,}")
+    columns[2].metric("Invalid", f"{len(report.invalid):,}")
+    columns[3].metric("Mean turns", stats.summary(max_seq_length)["turns"]["mean"])
+    columns[4].metric(
+        f"Longer than {max_seq_length} tokens", f"{stats.share_longer_than(max_seq_length):.1%}"
+    )
+    left, right = st.columns(2)
+    left.plotly_chart(turns_histogram(stats), key="dataset_turns_chart")
+    right.plotly_chart(tokens_histogram(stats, max_seq_length), key="dataset_tokens_chart")
+    if stats.tokens_approximate:
+        st.caption(approximate_note)
+    if report.invalid:
+        st.subheader(f"Invalid rows ({len(report.invalid):,})")
+        st.caption("These rows are skipped; the valid rows stay usable.")
+        st.dataframe(
+            [{"line": row.line, "reason": row.reason} for row in report.invalid[:1000]],
+            hide_index=True,
+            key="dataset_invalid_rows",
+        )
+
+
+def show_prepare(label: str, hub_id: str | None) -> None:
+    st.subheader("Prepare for training")
+    name = st.text_input("Name", value=default_name(label), key="dataset_prepare_name")
+    test_fraction = 0.1
+    if hub_id is None:
+        test_fraction = st.slider(
+            "Test fraction", 0.05, 0.5, value=0.1, step=0.05, key="dataset_test_fraction"
+        )
+    if st.button("Prepare for training", type="primary", key="dataset_prepare"):
+        try:
+            with st.spinner("Writing the splits…"):
+                prepared = prepare(
+                    hub_id or label,
+                    config.datasets_dir() / default_name(name),
+                    split_pc=int(st.session_state.get("dataset_split_pc", 5)),
+                    test_fraction=test_fraction,
+                )
+        except StudioError as error:
+            st.error(str(error))
+            return
+        st.session_state[state.PREPARED_DATASET] = prepared.folder
+        splits = ", ".join(f"{s.name}.jsonl ({s.rows:,} rows)" for s in prepared.splits)
+        st.success(f"Prepared in `{prepared.folder}`: {splits}. Pick it in Setup → Data.")
+
+
 st.title("Dataset")
-st.info("Pick a conversation dataset, preview it as chat, check its quality.")
+path, label = pick_source()
+if path is None:
+    st.stop()
+if not path.is_file():
+    st.error(f"{path} is not a file.")
+    st.stop()
+try:
+    stat = path.stat()
+    dataset = _open(str(path), stat.st_mtime, stat.st_size)
+except (OSError, StudioError) as error:
+    st.error(str(error))
+    st.stop()
+st.session_state[state.DATASET_PATH] = str(path)
+
+st.subheader("Sample")
+count_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+count = count_col.number_input("Conversations", 1, 20, value=3, key="dataset_sample_size")
+if button_col.button("New sample", key="dataset_new_sample"):
+    st.session_state[SEED] = st.session_state.get(SEED, 0) + 1
+show_sample(dataset, int(count), st.session_state.setdefault(SEED, 0))
+
+st.subheader("Statistics")
+max_seq_length = st.number_input(
+    "max_seq_length", 64, 32768, value=2048, step=64, key="dataset_max_seq_length"
+)
+tokenizer = _tokenizer_path()
+report = _inspect(str(path), stat.st_mtime, stat.st_size, tokenizer)
+if report.valid == 0:
+    st.error("No row of this file is a valid conversation; see the reasons below.")
+show_statistics(
+    report,
+    int(max_seq_length),
+    "Token counts are estimated (about 4 characters per token): the model's tokenizer "
+    "is not available.",
+)
+if report.valid >= 2:
+    is_hub = st.session_state.get("dataset_source") == "Hugging Face hub"
+    show_prepare(label, label if is_hub else None)

@@ -10,7 +10,7 @@ import argparse
 
 from services.cli.output import add_json_flag, emit
 from services.data import PreparedDataset, TokenCounter, inspect_dataset, open_dataset, prepare
-from services.data.prepare import DEFAULT_SPLIT_PC, DEFAULT_TEST_FRACTION
+from services.data.preparation import DEFAULT_SPLIT_PC, DEFAULT_TEST_FRACTION
 
 DEFAULT_MAX_SEQ_LENGTH = 2048
 

@@ -7,12 +7,12 @@
     list_prepared()                                # what training can use
 
 Modules: validation (what a valid row is), files (reading), report (full pass: invalid rows
-and statistics), tokens, hub, writing (atomic), prepare, prepared, demo, charts (plotly).
+and statistics), tokens, hub, writing (atomic), preparation, prepared, demo, charts (plotly).
 """
 
 from services.data.demo import demo_file
 from services.data.files import Conversation, DatasetFile, open_dataset
-from services.data.prepare import prepare, prepare_demo
+from services.data.preparation import prepare, prepare_demo
 from services.data.prepared import PreparedDataset, SplitFile, list_prepared, read_prepared
 from services.data.report import DatasetReport, DatasetStats, inspect_dataset
 from services.data.tokens import TokenCounter

@@ -41,6 +41,11 @@ class PreparedDataset:
         raise DatasetError(f"{self.folder} has no split {name!r}.")
 
     @property
+    def rows(self) -> dict[str, int]:
+        """Rows per split name."""
+        return {split.name: split.rows for split in self.splits}
+
+    @property
     def train_file(self) -> str:
         return self.split(self.train_split).path
 
@@ -59,6 +64,13 @@ def list_prepared() -> list[PreparedDataset]:
             except DatasetError:
                 continue  # not (or not yet) a usable prepared dataset
     return found
+
+
+def prepare_demo(out_dir: str | Path | None = None) -> PreparedDataset:
+    """The bundled demo data, prepared (see services.data.preparation.prepare_demo)."""
+    from services.data.preparation import prepare_demo as prepare_bundled_demo  # it imports us
+
+    return prepare_bundled_demo(out_dir)
 
 
 def read_prepared(folder: str | Path) -> PreparedDataset:
