@@ -23,6 +23,8 @@ SOURCES = ["Demo", "Upload", "Local path", "Hugging Face hub"]
 SEED = "dataset_seed"
 HUB_PATH = "dataset_hub_path"
 UPLOADED = "dataset_uploaded"  # (file_id, saved path) of the last upload
+PREPARE_NAME = "dataset_prepare_name"
+PREPARE_FOR = "dataset_prepare_for"  # the source the suggested name belongs to
 
 
 @st.cache_resource(max_entries=4, show_spinner="Indexing the file…")
@@ -123,7 +125,10 @@ def show_statistics(report, max_seq_length: int, approximate_note: str) -> None:
 
 def show_prepare(label: str, hub_id: str | None) -> None:
     st.subheader("Prepare for training")
-    name = st.text_input("Name", value=default_name(label), key="dataset_prepare_name")
+    if st.session_state.get(PREPARE_FOR) != label:  # a new source: suggest its own name
+        st.session_state[PREPARE_FOR] = label
+        st.session_state[PREPARE_NAME] = default_name(label)
+    name = st.text_input("Name", key=PREPARE_NAME)
     test_fraction = 0.1
     if hub_id is None:
         test_fraction = st.slider(

@@ -7,9 +7,11 @@ unreadable or not a dataset (no valid row at all).
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from services.cli.output import add_json_flag, emit
 from services.data import PreparedDataset, TokenCounter, inspect_dataset, open_dataset, prepare
+from services.data.demo import demo_file
 from services.data.preparation import DEFAULT_SPLIT_PC, DEFAULT_TEST_FRACTION
 
 DEFAULT_MAX_SEQ_LENGTH = 2048
@@ -20,7 +22,7 @@ def register(subparsers) -> None:
     verbs = parser.add_subparsers(dest="dataset_verb", required=True)
 
     inspect = verbs.add_parser("inspect", help="validate every row and print statistics")
-    inspect.add_argument("path", help=".jsonl, .json or .parquet file of conversations")
+    inspect.add_argument("path", help='.jsonl, .json or .parquet file, or "demo"')
     inspect.add_argument("--max-seq-length", type=int, default=DEFAULT_MAX_SEQ_LENGTH)
     inspect.add_argument(
         "--tokenizer", help="tokenizer.json for exact token counts (default: an estimate)"
@@ -29,7 +31,7 @@ def register(subparsers) -> None:
     inspect.set_defaults(handler=run_inspect)
 
     sample = verbs.add_parser("sample", help="print n random valid conversations")
-    sample.add_argument("path")
+    sample.add_argument("path", help='.jsonl, .json or .parquet file, or "demo"')
     sample.add_argument("-n", type=int, default=5, help="how many conversations (default 5)")
     sample.add_argument("--seed", type=int, default=0)
     add_json_flag(sample)
@@ -54,7 +56,7 @@ def register(subparsers) -> None:
 
 def run_inspect(args: argparse.Namespace) -> int:
     counter = TokenCounter.from_file(args.tokenizer) if args.tokenizer else None
-    report = inspect_dataset(args.path, counter)
+    report = inspect_dataset(_resolve(args.path), counter)
     result = report.to_dict(args.max_seq_length)
     if report.valid == 0:
         result.update(
@@ -69,7 +71,7 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    dataset = open_dataset(args.path)
+    dataset = open_dataset(_resolve(args.path))
     conversations = dataset.sample(args.n, seed=args.seed)
     result = {
         "path": str(dataset.path),
@@ -113,6 +115,11 @@ def _prepared_dict(prepared: PreparedDataset) -> dict:
         "train_split": prepared.train_split,
         "test_split": prepared.test_split,
     }
+
+
+def _resolve(path: str) -> Path:
+    """A file path; "demo" names the bundled demo dataset."""
+    return demo_file() if path == "demo" and not Path(path).exists() else Path(path)
 
 
 def _inspect_text(result: dict) -> str:

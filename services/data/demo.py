@@ -111,8 +111,8 @@ def arithmetic(rng: random.Random) -> tuple[str | None, list[str]]:
     ]
 
 
-def conversion(rng: random.Random) -> tuple[str | None, list[str]]:
-    celsius, km, kg = rng.randrange(-10, 40, 5), rng.randint(2, 42), rng.randint(2, 90)
+def conversion(celsius: int, rng: random.Random) -> tuple[str | None, list[str]]:
+    km, kg = rng.randint(2, 42), rng.randint(2, 90)
     fahrenheit = celsius * 9 / 5 + 32
     turns = [
         f"Convert {celsius} °C to Fahrenheit.",
@@ -164,7 +164,7 @@ def demo_conversations() -> list[dict]:
     rng = random.Random(SEED)
     drafts = list(CONVERSATIONS)
     drafts += [arithmetic(rng) for _ in range(15)]
-    drafts += [conversion(rng) for _ in range(12)]
+    drafts += [conversion(celsius, rng) for celsius in rng.sample(range(-20, 41), 12)]
     drafts += [capital(*entry) for entry in CAPITALS]
     drafts += [word_puzzle(word, rng) for word in WORDS[:10]]
     drafts += [python_function(task) for task in PYTHON_TASKS]
