@@ -1,35 +1,16 @@
-"""Local compute: the CPU and each visible CUDA GPU, and whether a run fits on them.
-
-GPUs are found with nvidia-smi, so the caller never imports torch. CUDA_VISIBLE_DEVICES is
-honoured the way CUDA does it, and a CPU-only torch build makes GPUs unusable for training.
-"""
+"""Local compute: the CPU and each visible CUDA GPU, and whether a run fits on them."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
-import shutil
-import subprocess
-from dataclasses import dataclass
 
 from services.backends.base import ComputeCheck, ComputeInfo, ModelInfo
 from services.errors import ModelError
 from services.local import catalog
-from services.local.memory_estimate import GB, ModelShape, estimate_training_memory
+from services.local.hardware import Gpu, ram_gb, torch_has_cuda, visible_gpus
+from services.local.memory_estimate import ModelShape, estimate_training_memory
 
 CPU = "cpu"
-
-
-@dataclass(frozen=True)
-class Gpu:
-    index: int  # as CUDA numbers it in this process (after CUDA_VISIBLE_DEVICES)
-    name: str
-    total_gb: float
-    free_gb: float
-
-    @property
-    def compute_name(self) -> str:
-        return f"cuda:{self.index}"
 
 
 def list_computes() -> list[ComputeInfo]:
@@ -86,108 +67,61 @@ def check_compute(
         return ComputeCheck(
             ok=False, reasons=(error.message,), hints=(error.hint,), gpus=gpus, details=details
         )
+    return _memory_check(
+        shape,
+        used,
+        gpus=gpus,
+        batch_size=batch_size,
+        max_seq_length=max_seq_length,
+        apply_lora=apply_lora,
+        details=details,
+    )
+
+
+def _memory_check(
+    shape: ModelShape,
+    used: list[Gpu],
+    *,
+    gpus: int,
+    batch_size: int,
+    max_seq_length: int,
+    apply_lora: bool,
+    details: dict,
+) -> ComputeCheck:
+    """The estimate against free memory: of the tightest GPU used, or of RAM on the CPU."""
+    device = "gpu" if used else "cpu"
     estimate = estimate_training_memory(
         shape,
-        device="gpu" if used else "cpu",
+        device=device,
         batch_size=batch_size,
         max_seq_length=max_seq_length,
         apply_lora=apply_lora,
     )
     if used:
-        available = min(gpu.free_gb for gpu in used)
-        where = f"{used[0].name} ({', '.join(gpu.compute_name for gpu in used)})"
+        tightest = min(used, key=lambda gpu: gpu.free_gb)
+        available = tightest.free_gb
+        needs = f"about {estimate.total_gb:.1f} GB on each GPU"
+        has = f"{tightest.compute_name} ({tightest.name}) has {available:.1f} GB free"
     else:
         total, available = ram_gb()
         details["total_memory_gb"] = round(total, 2)
-        where = "this machine's free RAM"
-    required = estimate.total_gb
+        needs = f"about {estimate.total_gb:.1f} GB of RAM"
+        has = f"this machine has {available:.1f} GB free"
     details["estimate"] = estimate.to_dict()
-    check = {
+    numbers = {
         "gpus": gpus,
-        "required_memory_gb": round(required, 2),
+        "required_memory_gb": round(estimate.total_gb, 2),
         "available_memory_gb": round(available, 2),
         "details": details,
     }
-    if required > available:
-        reason = (
-            f"Will not fit: the run needs about {required:.1f} GB per device, "
-            f"{where} has {available:.1f} GB available."
-        )
-        hints = _memory_hints(shape, available, batch_size, max_seq_length, apply_lora, bool(used))
-        return ComputeCheck(ok=False, reasons=(reason,), hints=hints, **check)
-    return ComputeCheck(ok=True, **check)
-
-
-def visible_gpus() -> list[Gpu]:
-    """GPUs CUDA would show this process, from nvidia-smi; [] without a driver."""
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None and visible.strip() in ("", "-1"):
-        return []
-    smi = shutil.which("nvidia-smi")
-    if smi is None:
-        return []
-    try:
-        out = subprocess.run(
-            [
-                smi,
-                "--query-gpu=index,uuid,name,memory.total,memory.free",
-                "--format=csv,noheader,nounits",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return _parse_nvidia_smi(out, visible)
-
-
-def _parse_nvidia_smi(out: str, visible: str | None) -> list[Gpu]:
-    rows = [[cell.strip() for cell in line.split(",")] for line in out.splitlines() if line.strip()]
-    by_key = {}
-    for index, uuid, name, total_mib, free_mib in rows:
-        gpu = (name, float(total_mib) * 2**20 / GB, float(free_mib) * 2**20 / GB)
-        by_key[index] = by_key[uuid] = gpu
-    if visible is None:
-        order = [row[0] for row in rows]
-    else:
-        # CUDA stops at the first entry it does not recognise; entries may be indices or UUIDs.
-        order = []
-        for entry in (e.strip() for e in visible.split(",")):
-            match = next(
-                (
-                    k
-                    for k in by_key
-                    if k == entry or (entry.startswith("GPU-") and k.startswith(entry))
-                ),
-                None,
-            )
-            if match is None:
-                break
-            order.append(match)
-    return [Gpu(i, *by_key[key]) for i, key in enumerate(order)]
-
-
-def ram_gb() -> tuple[float, float]:
-    """(total, available) RAM in GB, from /proc/meminfo (sysconf where there is none)."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            fields = dict(line.split(":", 1) for line in meminfo.read().splitlines())
-        total = int(fields["MemTotal"].split()[0]) * 1024
-        available = int(fields["MemAvailable"].split()[0]) * 1024
-    except (OSError, KeyError, ValueError):
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        available = total
-    return total / GB, available / GB
-
-
-def torch_has_cuda() -> bool:
-    """False for a CPU-only torch build ("+cpu"), read from package metadata, not imported."""
-    try:
-        return "+cpu" not in importlib.metadata.version("torch")
-    except importlib.metadata.PackageNotFoundError:
-        return False
+    if estimate.total_gb <= available:
+        return ComputeCheck(ok=True, **numbers)
+    return ComputeCheck(
+        ok=False,
+        reasons=(f"Will not fit: the run needs {needs}, {has}.",),
+        hints=_memory_hints(shape, available, batch_size, max_seq_length, apply_lora, device),
+        **numbers,
+    )
 
 
 def _shape_problems(model: ModelInfo, batch_size: int, max_seq_length: int) -> list[str]:
@@ -212,11 +146,14 @@ def _gpu_problems(compute: str, gpus: int, gpu_list: list[Gpu]) -> tuple[list[st
     )
     if gpus < 0:
         return [f"The number of GPUs cannot be negative (got {gpus}); 0 means CPU."], []
+    if gpus > count:
+        plural = "s" if gpus > 1 else ""
+        return [f"Asked for {gpus} GPU{plural}, but this machine has {visible}."], []
     if compute == CPU:
         if gpus > 0:
             return [
-                f"Asked for {gpus} GPU{'s' if gpus > 1 else ''} on compute 'cpu'; "
-                f"this machine has {visible}."
+                f"Compute 'cpu' runs without GPUs (asked for {gpus}); pick a cuda compute "
+                "or 0 GPUs."
             ], []
         return [], []
     names = [gpu.compute_name for gpu in gpu_list]
@@ -228,9 +165,7 @@ def _gpu_problems(compute: str, gpus: int, gpu_list: list[Gpu]) -> tuple[list[st
     if start + gpus > count:
         return [f"Asked for {gpus} GPUs from {compute} on, but this machine has {visible}."], []
     if not torch_has_cuda():
-        return [
-            "The installed torch is a CPU-only build, so it cannot train on GPUs.",
-        ], []
+        return ["The installed torch is a CPU-only build, so it cannot train on GPUs."], []
     return [], gpu_list[start : start + gpus]
 
 
@@ -246,9 +181,8 @@ def _memory_hints(
     batch_size: int,
     max_seq_length: int,
     apply_lora: bool,
-    on_gpu: bool,
+    device: str,
 ) -> tuple[str, ...]:
-    device = "gpu" if on_gpu else "cpu"
 
     def fits(batch: int, length: int, lora: bool) -> bool:
         estimate = estimate_training_memory(
@@ -270,7 +204,7 @@ def _memory_hints(
         )
     if not hints:
         hints.append(
-            "Even batch size 1 with short sequences does not fit: "
+            "Neither a smaller batch nor shorter sequences fit on their own: "
             "pick a smaller model or a device with more memory."
         )
     return tuple(hints)

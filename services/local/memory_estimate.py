@@ -13,7 +13,7 @@ GB = 1e9
 LORA_RANK = 8
 # Resident memory before the model loads: the interpreter with torch, transformers, peft and
 # mlflow imported (CPU), or the CUDA context and kernels (per GPU).
-RUNTIME_OVERHEAD_GB = {"cpu": 0.6, "gpu": 0.8}
+RUNTIME_OVERHEAD_GB = {"cpu": 0.7, "gpu": 0.8}
 
 
 @dataclass(frozen=True)
@@ -117,24 +117,25 @@ def estimate_training_memory(
 ) -> MemoryEstimate:
     """Peak memory of one device ("cpu" or "gpu") for a per-device batch of full sequences.
 
-    The CPU worker trains in float32; on a GPU the frozen base of a LoRA run sits in bfloat16
-    and full fine-tuning keeps float32 master weights. Data-parallel GPUs each hold all of it.
+    As services.training.trainer does: float32 on the CPU, bfloat16 weights on a GPU (peft
+    keeps LoRA adapters in float32). Data-parallel GPUs each hold all of it.
     """
     on_gpu = device == "gpu"
     tokens = batch_size * max_seq_length
-    weight_bytes = 2 if on_gpu and apply_lora else 4
-    activation_bytes = 2 if on_gpu else 4
+    weight_bytes = activation_bytes = 2 if on_gpu else 4
     if apply_lora:
         trainable = shape.lora_parameters()
-        # LoRA weights themselves (4) + gradient (4) + AdamW moments (8)
+        # float32 adapter weights (4) + gradient (4) + AdamW moments (8)
         trainable_bytes = trainable * 16
     else:
         trainable = shape.parameters
-        trainable_bytes = trainable * 12  # gradient (4) + AdamW moments (8); weights counted above
+        # gradient + two AdamW moments in the weights' dtype; the weights are counted above
+        trainable_bytes = trainable * 3 * weight_bytes
     h, kv = shape.hidden_size, shape.num_kv_heads * shape.head_dim
-    # Tensors each layer keeps for the backward pass, per token: norms, q/k/v, attention
-    # output, residuals (~6 h + 2 kv) and the gated MLP's gate, up, activation, product (4 I).
-    per_token_per_layer = 6 * h + 2 * kv + 4 * shape.intermediate_size
+    # Tensors each layer keeps for the backward pass, per token: norm inputs and outputs, q/k/v,
+    # attention output, residual sums, LoRA dropout inputs (~8 h + 2 kv), and the gated MLP's
+    # gate, up, SiLU input and output and product (5 I). Fitted to measured peaks on the CPU.
+    per_token_per_layer = 8 * h + 2 * kv + 5 * shape.intermediate_size
     activations = tokens * per_token_per_layer * shape.num_layers * activation_bytes
     if not on_gpu:
         # CPU attention materialises the heads x seq x seq probabilities (GPUs use fused kernels).
