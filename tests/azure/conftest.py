@@ -11,8 +11,14 @@ from tests.azure.fake_workspace import FakeWorkspace
 
 
 @pytest.fixture
-def fake() -> FakeAzure:
-    return FakeAzure()
+def fake(monkeypatch) -> FakeAzure:
+    fake = FakeAzure()
+    # The SDK's own transport goes through the mounted session; azure-storage-blob (training
+    # file uploads) builds its own session, so every plain requests adapter answers from the
+    # fake too: nothing leaves the process.
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send",
+                        lambda self, request, **kwargs: fake.send(request, **kwargs))
+    return fake
 
 
 @pytest.fixture
@@ -25,7 +31,9 @@ def session(fake) -> requests.Session:
 
 @pytest.fixture
 def workspace(fake) -> FakeWorkspace:
-    return FakeWorkspace(fake)
+    workspace = FakeWorkspace(fake)
+    workspace.add_component(p.chat_completion_component())
+    return workspace
 
 
 @pytest.fixture

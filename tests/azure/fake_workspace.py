@@ -26,6 +26,11 @@ class FakeWorkspace:
         self.sizes: list[dict] = copy.deepcopy(p.DEFAULT_SIZES)
         self.usages: list[dict] = copy.deepcopy(p.DEFAULT_USAGES)
         self.workspace_reply: Reply | None = None  # e.g. a 403 for the connection tests
+        self.components: dict[str, dict] = {}
+        self.jobs: dict[str, dict] = {}  # ARM job resources by name
+        self.children: dict[str, list[dict]] = {}  # run history: parent -> Runs
+        self.log_urls: dict[str, dict[str, str]] = {}  # run -> log name -> SAS URL
+        self.blobs: dict[str, bytes] = {}  # blob path (no query) -> content
         self._install()
 
     # state helpers
@@ -44,6 +49,29 @@ class FakeWorkspace:
         self.computes[name] = body
         return body
 
+    def add_component(self, body: dict) -> None:
+        self.components[body["properties"]["componentSpec"]["name"]] = body
+
+    def add_job(self, body: dict) -> dict:
+        self.jobs[body["name"]] = body
+        return body
+
+    def set_status(self, job_name: str, status: str) -> None:
+        self.jobs[job_name]["properties"]["status"] = status
+
+    def add_step(self, parent: str, root: str, name: str, display: str,
+                 logs: dict[str, bytes] | None = None) -> None:
+        """A child run (with its ARM job) and its log files behind SAS URLs."""
+        self.children.setdefault(parent, []).append(p.run(name, parent, root, display))
+        self.jobs.setdefault(name, p.command_job(name, display))
+        urls = {}
+        for log_name, content in (logs or {}).items():
+            path = f"/azureml/ExperimentRun/dcid.{name}/{log_name}"
+            self.blobs[path] = content
+            urls[log_name] = (f"https://ststudio.blob.core.windows.net{path}"
+                              "?sv=2019-07-07&sr=b&sig=c2ln&se=2030-01-01&sp=r")
+        self.log_urls[name] = urls
+
     # routes
     def _install(self) -> None:
         on = self.fake.on
@@ -60,6 +88,24 @@ class FakeWorkspace:
         on("PUT", WS_PATH + r"/computes/([^/]+)$", self._put_compute)
         on("GET", r"/locations/" + p.LOCATION + r"/vmSizes$", lambda r, m: {"value": self.sizes})
         on("GET", r"/locations/" + p.LOCATION + r"/usages$", lambda r, m: {"value": self.usages})
+        # data-plane discovery, datastore and blob upload/download (training files, logs)
+        on("GET", r"\.api\.azureml\.ms/discovery$", p.service_discovery())
+        on("GET", WS_PATH + r"/datastores/workspaceblobstore$", p.datastore())
+        on("POST", WS_PATH + r"/datastores/workspaceblobstore/listSecrets$",
+           {"secretsType": "AccountKey", "key": "a2V5LW5vdC1yZWFs"})
+        on("HEAD", r"\.blob\.core\.windows\.net/", self._head_blob)
+        on("PUT", r"\.blob\.core\.windows\.net/", self._put_blob)
+        on("GET", r"\.blob\.core\.windows\.net/", self._get_blob)
+        # registry components
+        on("GET", r"/registries/azureml/components/([^/]+)/versions$", self._list_components)
+        # jobs (ARM) and run history
+        on("GET", WS_PATH + r"/jobs$", lambda r, m: {"value": list(self.jobs.values())})
+        on("GET", WS_PATH + r"/jobs/([^/]+)$", self._get_job)
+        on("PUT", WS_PATH + r"/jobs/([^/]+)$", self._put_job)
+        on("POST", WS_PATH + r"/jobs/([^/]+)/cancel$", self._cancel_job)
+        on("GET", r"/history/v1\.0/.*/runs/([^/]+)/children$",
+           lambda r, m: {"value": self.children.get(m.group(1), []), "continuationToken": None})
+        on("GET", r"/history/v1\.0/.*/runs/([^/]+)/details$", self._run_details)
 
     def _workspace(self, request: SentRequest, match) -> Any:
         return self.workspace_reply or p.workspace(self.mlflow_uri)
@@ -113,3 +159,67 @@ class FakeWorkspace:
         self.computes[name] = body
         # A synchronous 200 with the resource: the poller finishes at once.
         return Reply(200, body)
+
+    def _head_blob(self, request: SentRequest, match) -> Any:
+        path = request.path
+        if path in self.blobs:
+            return Reply(200, None, {"Content-Length": str(len(self.blobs[path]))})
+        return Reply(404, None, {"x-ms-error-code": "BlobNotFound"})
+
+    def _put_blob(self, request: SentRequest, match) -> Any:
+        headers = {"ETag": '"0x8DC0000000000"', "Last-Modified": "Sun, 01 Jun 2025 10:00:00 GMT"}
+        if "comp=" in request.url:  # metadata / block list: the blob exists already
+            return Reply(200, None, headers)
+        self.blobs[request.path] = request.body or b""
+        return Reply(201, None, headers)
+
+    def _get_blob(self, request: SentRequest, match) -> Any:
+        """Blob GET honouring `Range: bytes=N-` as Azure Storage does (206 / 416)."""
+        content = self.blobs.get(request.path)
+        if content is None:
+            return Reply(404, None, {"x-ms-error-code": "BlobNotFound"})
+        wanted = request.headers.get("Range") or request.headers.get("x-ms-range")
+        if not wanted:
+            return Reply(200, content, {"Content-Type": "text/plain"})
+        start = int(wanted.split("=")[1].split("-")[0])
+        if start >= len(content):
+            return Reply(416, None, {"Content-Range": f"bytes */{len(content)}"})
+        part = content[start:]
+        return Reply(206, part, {
+            "Content-Type": "text/plain",
+            "Content-Range": f"bytes {start}-{len(content) - 1}/{len(content)}",
+        })
+
+    def _list_components(self, request: SentRequest, match) -> Any:
+        body = self.components.get(match.group(1))
+        return {"value": [body] if body else []}
+
+    def _get_job(self, request: SentRequest, match) -> Any:
+        name = match.group(1)
+        if name not in self.jobs:
+            return arm_error(404, "UserError", f"Job {name} not found")
+        return self.jobs[name]
+
+    def _put_job(self, request: SentRequest, match) -> Any:
+        """Store the submitted job as the service would answer it (201, status NotStarted)."""
+        name = match.group(1)
+        body = request.json()
+        body.update({"id": f"{p.WS_ID}/jobs/{name}", "name": name,
+                     "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+                     "systemData": p.SYSTEM_DATA})
+        props = body["properties"]
+        props["status"] = "NotStarted"
+        props["services"] = p.job_services(name)
+        self.jobs[name] = body
+        return Reply(201, body)
+
+    def _cancel_job(self, request: SentRequest, match) -> Any:
+        name = match.group(1)
+        if name not in self.jobs:
+            return arm_error(404, "UserError", f"Job {name} not found")
+        self.set_status(name, "CancelRequested")
+        return Reply(200, None)
+
+    def _run_details(self, request: SentRequest, match) -> Any:
+        run_id = match.group(1)
+        return p.run_details(run_id, self.log_urls.get(run_id, {}))

@@ -206,3 +206,170 @@ DEFAULT_USAGES = [
     usage("Standard NCSv3 Family Cluster Dedicated vCPUs", 0, 24),
     usage("Standard DSv2 Family Cluster Dedicated vCPUs", 4, 48),
 ]
+
+
+def service_discovery() -> dict:
+    """What the workspace's discoveryUrl answers: the data-plane hosts."""
+    base = f"https://{LOCATION}.api.azureml.ms"
+    hosts = ["api", "catalog", "experimentation", "gallery", "history", "hyperdrive",
+             "labeling", "modelmanagement", "pipelines"]
+    return {**{host: base for host in hosts}, "studio": "https://ml.azure.com"}
+
+
+def datastore() -> dict:
+    return {
+        "id": f"{WS_ID}/datastores/workspaceblobstore",
+        "name": "workspaceblobstore",
+        "type": "Microsoft.MachineLearningServices/workspaces/datastores",
+        "properties": {
+            "datastoreType": "AzureBlob",
+            "accountName": "ststudio",
+            "containerName": "azureml-blobstore-cafe0000",
+            "endpoint": "core.windows.net",
+            "protocol": "https",
+            "isDefault": True,
+            "credentials": {"credentialsType": "AccountKey"},
+            "serviceDataAccessAuthIdentity": "None",
+            "description": "",
+            "tags": {},
+            "properties": {},
+        },
+        "systemData": SYSTEM_DATA,
+    }
+
+
+def studio_url(job_name: str) -> str:
+    return (f"https://ml.azure.com/runs/{job_name}?wsid=/subscriptions/{SUB}/resourcegroups/"
+            f"{RG}/workspaces/{WS}&tid=72f988bf-86f1-41af-91ab-2d7cd011db47")
+
+
+def job_services(job_name: str) -> dict:
+    return {
+        "Tracking": {"jobServiceType": "Tracking", "endpoint": f"azureml://{LOCATION}.api."
+                     f"azureml.ms/mlflow/v1.0{WS_ID}?", "status": None, "port": None},
+        "Studio": {"jobServiceType": "Studio", "endpoint": studio_url(job_name),
+                   "status": None, "port": None},
+    }
+
+
+def command_job(name: str, display_name: str, status: str = "Running") -> dict:
+    """A pipeline step as ARM returns it (Job/CommandJob/get.json)."""
+    return {
+        "id": f"{WS_ID}/jobs/{name}",
+        "name": name,
+        "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+        "properties": {
+            "jobType": "Command",
+            "displayName": display_name,
+            "status": status,
+            "experimentName": "chat_completion_Phi-4",
+            "command": "python finetune.py",
+            "environmentId": "azureml://registries/azureml/environments/acft-hf-nlp-gpu/"
+            "versions/77",
+            "computeId": f"{WS_ID}/computes/a100",
+            "inputs": {},
+            "outputs": {},
+            "resources": {"instanceCount": 1},
+            "tags": {},
+            "properties": {},
+            "services": job_services(name),
+            "isArchived": False,
+        },
+        "systemData": SYSTEM_DATA,
+    }
+
+
+def run(run_id: str, parent: str, root: str, display_name: str, status: str = "Running") -> dict:
+    """A run-history Run (children listing)."""
+    return {
+        "runId": run_id,
+        "parentRunId": parent,
+        "rootRunId": root,
+        "runUuid": f"uuid-{run_id}",
+        "displayName": display_name,
+        "status": status,
+        "experimentId": "e7a2c3d0-0000-0000-0000-000000000000",
+        "createdUtc": "2025-06-01T10:00:00.000Z",
+        "runType": "azureml.StepRun",
+        "properties": {},
+        "tags": {},
+    }
+
+
+def run_details(run_id: str, log_urls: dict[str, str], status: str = "Running") -> dict:
+    return {"runId": run_id, "runUuid": f"uuid-{run_id}", "status": status,
+            "target": "a100", "logFiles": log_urls, "properties": {}, "inputDatasets": [],
+            "outputDatasets": []}
+
+
+def _optional(kind: str, default=None, **extra) -> dict:
+    spec = {"type": kind, "optional": True, **extra}
+    if default is not None:
+        spec["default"] = default
+    return spec
+
+
+# A representative part of chat_completion_pipeline's 69 inputs (names and types as the
+# registry component declares them; learning_rate_min/max are NOT among them).
+CHAT_COMPLETION_INPUTS = {
+    "mlflow_model_path": _optional("mlflow_model"),
+    "pytorch_model_path": _optional("custom_model"),
+    "compute_model_import": _optional("string", "serverless"),
+    "compute_preprocess": _optional("string", "serverless"),
+    "compute_finetune": _optional("string", "serverless"),
+    "compute_model_evaluation": _optional("string", "serverless"),
+    "instance_type_finetune": _optional("string", "Standard_ND96amsr_A100_v4"),
+    "train_file_path": _optional("uri_file"),
+    "validation_file_path": _optional("uri_file"),
+    "test_file_path": _optional("uri_file"),
+    "number_of_gpu_to_use_finetuning": _optional("integer", 1),
+    "num_nodes_finetune": _optional("integer", 1),
+    "num_train_epochs": _optional("integer", 1),
+    "max_steps": _optional("integer", -1),
+    "per_device_train_batch_size": _optional("integer", 1),
+    "per_device_eval_batch_size": _optional("integer", 1),
+    "gradient_accumulation_steps": _optional("integer", 1),
+    "learning_rate": _optional("number", 2e-5),
+    "lr_scheduler_type": _optional("string", "linear", enum=[
+        "linear", "cosine", "cosine_with_restarts", "polynomial", "constant",
+        "constant_with_warmup"]),
+    "warmup_steps": _optional("integer", 0),
+    "apply_lora": _optional("string", "false", enum=["true", "false"]),
+    "lora_r": _optional("integer", 8),
+    "lora_alpha": _optional("integer", 128),
+    "lora_dropout": _optional("number", 0.0),
+    "apply_deepspeed": _optional("string", "false", enum=["true", "false"]),
+    "deepspeed_stage": _optional("string", "2", enum=["2", "3"]),
+    "max_seq_length": _optional("integer", -1),
+    "save_total_limit": _optional("integer", -1),
+    "seed": _optional("integer", 42),
+}
+
+
+def chat_completion_component(version: str = "0.0.65") -> dict:
+    """The registry component version (ComponentVersion, api 2021-10-01-dataplanepreview)."""
+    spec = {
+        "$schema": "https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json",
+        "name": "chat_completion_pipeline",
+        "version": version,
+        "display_name": "Chat Completion Pipeline",
+        "description": "Pipeline Component to finetune Hugging Face chat-completion models.",
+        "type": "pipeline",
+        "is_deterministic": True,
+        "inputs": CHAT_COMPLETION_INPUTS,
+        "outputs": {
+            "mlflow_model_folder": {"type": "mlflow_model"},
+            "evaluation_result": {"type": "uri_folder"},
+        },
+        "jobs": {},
+    }
+    return {
+        "id": f"azureml://registries/azureml/components/chat_completion_pipeline/versions/"
+        f"{version}",
+        "name": version,
+        "type": "Microsoft.MachineLearningServices/registries/components/versions",
+        "properties": {"componentSpec": spec, "description": spec["description"],
+                       "tags": {}, "properties": {}, "isArchived": False,
+                       "isAnonymous": False},
+        "systemData": SYSTEM_DATA,
+    }

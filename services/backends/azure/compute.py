@@ -29,6 +29,11 @@ def _field(obj: Any, *names: str) -> Any:
     return None
 
 
+def _text(value: Any) -> str:
+    """An SDK enum (ProvisioningState.FAILED) or a string -> its plain value ("Failed")."""
+    return str(getattr(value, "value", value) or "")
+
+
 def list_sizes(clients: AzureClients) -> list[Any]:
     try:
         return list(clients.workspace.compute.list_sizes())
@@ -58,7 +63,7 @@ def _find_size(sizes: list[Any], name: str) -> Any | None:
 
 def _to_compute_info(compute: Any, sizes: list[Any]) -> ComputeInfo:
     size = _find_size(sizes, compute.size or "") if getattr(compute, "size", None) else None
-    low_priority = str(getattr(compute, "tier", "") or "").lower() == "low_priority"
+    low_priority = _text(getattr(compute, "tier", "")).lower() == "low_priority"
     return ComputeInfo(
         name=compute.name,
         kind="amlcompute",
@@ -67,7 +72,7 @@ def _to_compute_info(compute: Any, sizes: list[Any]) -> ComputeInfo:
         description=f"{compute.size} x{getattr(compute, 'max_instances', '?')} nodes"
         + (" (low priority)" if low_priority else ""),
         size=compute.size or "",
-        provisioning_state=str(compute.provisioning_state or ""),
+        provisioning_state=_text(compute.provisioning_state),
         max_nodes=getattr(compute, "max_instances", None),
         hourly_price=hourly_price(size, low_priority=low_priority) if size is not None else None,
     )
@@ -176,7 +181,7 @@ def check_compute(
     reasons: list[str] = []
     hints: list[str] = []
     vm_size = str(compute.size or "")
-    if str(compute.provisioning_state or "").lower() == "failed":
+    if _text(compute.provisioning_state).lower() == "failed":
         reasons.append(
             f"Provisioning failed, compute '{compute_name}' is in failed state."
         )
@@ -208,11 +213,11 @@ def check_compute(
             reasons.append(f"{gpus} GPUs requested but a {vm_size} node has {gpus_per_node}.")
             hints.append(f"Ask for at most {gpus_per_node} GPUs per node.")
 
-    low_priority = str(getattr(compute, "tier", "") or "").lower() == "low_priority"
+    low_priority = _text(getattr(compute, "tier", "")).lower() == "low_priority"
     details = {
         "compute": compute_name,
         "size": vm_size,
-        "provisioning_state": str(compute.provisioning_state or ""),
+        "provisioning_state": _text(compute.provisioning_state),
         "gpus_per_node": gpus_per_node,
         "max_nodes": getattr(compute, "max_instances", None),
         "tier": "low_priority" if low_priority else "dedicated",
