@@ -1,6 +1,108 @@
-"""Jobs page: Fine-tuning jobs with live logs."""
+"""Jobs page: every fine-tuning job of the backend; the selected one's progress and live log.
+
+The selected job is in the URL (?job=<id>), so a refresh or a shared link reopens it. The log
+refreshes every few seconds while the job runs and stops once it has ended.
+"""
 
 import streamlit as st
 
+from pages.shared import state
+from pages.shared.backend import current_backend
+from services.job_display import duration, format_duration, job_label, job_rows, progress
+from services.training.jobs import mlflow_ui_command
+
+REFRESH_S = 2
+LOG_CHARS = 20_000  # the log tail kept on screen
+SELECTED = "jobs_selected"
+CONFIRM_CANCEL = "jobs_confirm_cancel"
+
+
+def log_tail(job_id: str) -> str:
+    """The job's log so far: only the bytes written since the last call are read."""
+    seen = st.session_state.get("jobs_log")
+    if not seen or seen["job"] != job_id:
+        seen = {"job": job_id, "text": "", "offsets": None}
+    chunk = backend.read_logs(job_id, seen["offsets"])
+    seen.update(text=(seen["text"] + chunk.text)[-LOG_CHARS:], offsets=chunk.offsets)
+    st.session_state["jobs_log"] = seen
+    return seen["text"]
+
+
+def put_selection_in_url() -> None:
+    st.query_params["job"] = st.session_state[SELECTED]
+
+
+def live_view(job_id: str, refreshing: bool) -> None:
+    job = backend.get_job(job_id)
+    if refreshing and job.is_terminal:
+        st.rerun()  # redraw the whole page: final status, no more refreshing
+    status, model, elapsed = st.columns(3)
+    status.metric("Status", job.status)
+    model.metric("Model", job.model_id.rstrip("/").rsplit("/", 1)[-1] or "?")
+    elapsed.metric("Duration", format_duration(duration(job)) or "…")
+    shown = progress(job)
+    if shown:
+        st.progress(shown[0], text=shown[1])
+    if job.status == "failed" and job.error:
+        st.error("The job failed. The end of its log:")
+    st.code(log_tail(job_id) or "(no log output yet)", language=None, height=420)
+
+
+def cancel_controls(job_id: str) -> None:
+    if st.session_state.get(CONFIRM_CANCEL) != job_id:
+        if st.button("Cancel job", key="jobs_cancel", icon=":material/stop_circle:"):
+            st.session_state[CONFIRM_CANCEL] = job_id
+            st.rerun()
+        return
+    st.warning(f"Cancel `{job_id}`? Training stops now; its run is marked killed.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, cancel the job", type="primary", key="jobs_cancel_yes"):
+        with st.spinner("Stopping the job…"):
+            backend.cancel_job(job_id)
+        st.session_state.pop(CONFIRM_CANCEL)
+        st.rerun()
+    if no.button("No, keep it running", key="jobs_cancel_no"):
+        st.session_state.pop(CONFIRM_CANCEL)
+        st.rerun()
+
+
 st.title("Jobs")
-st.info("Fine-tuning jobs with live logs.")
+backend = current_backend()
+jobs = backend.list_jobs()
+if not jobs:
+    st.info("No fine-tuning jobs yet. Submit one from the Setup page, or from a terminal:")
+    st.code("python -m services train --model SmolLM2-135M-Instruct --data <folder> --max-steps 30")
+    st.stop()
+
+by_id = {job.id: job for job in jobs}
+wanted = st.query_params.get("job") or st.session_state.get(state.SELECTED_JOB)
+if wanted in by_id and wanted != st.session_state.get(SELECTED):
+    st.session_state[SELECTED] = wanted
+elif st.session_state.get(SELECTED) not in by_id:
+    st.session_state[SELECTED] = jobs[0].id
+
+st.dataframe(job_rows(jobs), hide_index=True, key="jobs_table")
+job_id = st.selectbox(
+    "Job",
+    list(by_id),
+    format_func=lambda i: job_label(by_id[i]),
+    key=SELECTED,
+    on_change=put_selection_in_url,
+)
+st.query_params["job"] = job_id
+st.session_state[state.SELECTED_JOB] = job_id
+job = by_id[job_id]
+
+st.subheader(job.display_name or job.id)
+live = st.fragment(live_view, run_every=None if job.is_terminal else REFRESH_S)
+live(job_id, refreshing=not job.is_terminal)
+
+if not job.is_terminal:
+    cancel_controls(job_id)
+if st.button("Loss chart", key="jobs_to_metrics", icon=":material/monitoring:"):
+    st.switch_page("pages/metrics.py", query_params={"job": job_id})
+if job.studio_url:
+    st.link_button("Open in Azure ML studio", job.studio_url, icon=":material/open_in_new:")
+elif backend.name == "local":
+    st.caption("All local runs, their parameters, metrics and artifacts, in the MLflow UI:")
+    st.code(mlflow_ui_command(), language="bash")

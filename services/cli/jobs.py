@@ -1,10 +1,82 @@
-"""`python -m services jobs`: not built yet."""
+"""`python -m services jobs list|status|logs|cancel`: follow and stop fine-tuning jobs."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from services.backends import BACKEND_NAMES, create_backend, default_backend_name
+from services.backends.base import JobInfo
+from services.cli.output import add_json_flag, emit
+
+FOLLOW_INTERVAL_S = 1.0
 
 
 def register(subparsers) -> None:
-    subparsers.add_parser("jobs", help="(not built yet)").set_defaults(handler=_todo)
+    parser = subparsers.add_parser("jobs", help="list, follow and cancel fine-tuning jobs")
+    verbs = parser.add_subparsers(dest="jobs_verb", required=True)
+    for name, help_text, handler in (
+        ("list", "every job, newest first", list_jobs),
+        ("status", "one job's status and progress", show_status),
+        ("logs", "a job's log", show_logs),
+        ("cancel", "stop a job (its run is marked killed)", cancel),
+    ):
+        verb = verbs.add_parser(name, help=help_text)
+        verb.add_argument("--backend", choices=BACKEND_NAMES, default=default_backend_name())
+        if name != "list":
+            verb.add_argument("job_id", metavar="ID")
+        if name == "logs":
+            verb.add_argument("--follow", action="store_true", help="keep printing until it ends")
+        add_json_flag(verb)
+        verb.set_defaults(handler=handler)
 
 
-def _todo(args) -> int:
-    print("'jobs' is not available yet.")
-    return 2
+def describe(job: JobInfo) -> str:
+    """One line per job: id, status, progress, name."""
+    progress = f" {job.step}/{job.total_steps}" if job.total_steps else ""
+    started = (
+        datetime.fromtimestamp(job.started_at).strftime("%Y-%m-%d %H:%M") if job.started_at else ""
+    )
+    return f"{job.id}  {job.status}{progress}  {started}  {job.display_name}"
+
+
+def list_jobs(args) -> int:
+    jobs = create_backend(args.backend).list_jobs()
+    emit(jobs, as_json=args.json, text="\n".join(map(describe, jobs)) or "no jobs yet")
+    return 0
+
+
+def show_status(args) -> int:
+    job = create_backend(args.backend).get_job(args.job_id)
+    text = describe(job) + (f"\n{job.error}" if job.error else "")
+    emit(job, as_json=args.json, text=text)
+    return 0
+
+
+def show_logs(args) -> int:
+    backend = create_backend(args.backend)
+    chunk = backend.read_logs(args.job_id, None)
+    _print_chunk(chunk, args.json)
+    while args.follow:
+        ended = backend.get_job(args.job_id).is_terminal
+        chunk = backend.read_logs(args.job_id, chunk.offsets)
+        _print_chunk(chunk, args.json)
+        if ended:  # read once more after the end, so the last lines are not lost
+            break
+        time.sleep(FOLLOW_INTERVAL_S)
+    return 0
+
+
+def _print_chunk(chunk, as_json: bool) -> None:
+    if as_json:
+        emit({"text": chunk.text, "offsets": chunk.offsets}, as_json=True)
+    elif chunk.text:
+        print(chunk.text, end="", flush=True)
+
+
+def cancel(args) -> int:
+    backend = create_backend(args.backend)
+    backend.cancel_job(args.job_id)
+    job = backend.get_job(args.job_id)
+    emit(job, as_json=args.json, text=describe(job))
+    return 0

@@ -37,8 +37,9 @@ class StudioCallback(TrainerCallback):
         self.job_dir = job_dir
         self.client = client
         self.run_id = run_id
-        self.started = time.monotonic()
         self.first_step_at: float | None = None
+        self.step_began = 0.0
+        self.seconds_in_steps = 0.0  # forward, backward and optimizer only: no eval, no saving
 
     def _eta(self, state) -> float | None:
         done = state.global_step
@@ -49,16 +50,19 @@ class StudioCallback(TrainerCallback):
 
     def _tokens_per_second(self, state) -> float | None:
         tokens = getattr(state, "num_input_tokens_seen", 0)
-        elapsed = time.monotonic() - self.started
-        return tokens / elapsed if tokens and elapsed > 0 else None
+        seconds = self.seconds_in_steps
+        return tokens / seconds if tokens and seconds > 0 else None
 
     def on_train_begin(self, args, state, control, **kwargs):
-        self.started = time.monotonic()
         if state.is_world_process_zero:
             write_progress(self.job_dir, step=0, total_steps=state.max_steps, eta_seconds=None)
             print(f"training: {state.max_steps} steps", flush=True)
 
+    def on_step_begin(self, args, state, control, **kwargs):
+        self.step_began = time.monotonic()
+
     def on_step_end(self, args, state, control, **kwargs):
+        self.seconds_in_steps += time.monotonic() - self.step_began
         if self.first_step_at is None:
             self.first_step_at = time.monotonic()
         if state.is_world_process_zero:
@@ -68,6 +72,7 @@ class StudioCallback(TrainerCallback):
                 total_steps=state.max_steps,
                 eta_seconds=self._eta(state),
                 tokens_per_second=self._tokens_per_second(state),
+                seconds_per_step=self.seconds_in_steps / max(state.global_step, 1),
                 updated_at=time.time(),
             )
 

@@ -20,6 +20,7 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
+from services.local import catalog
 from services.training.callbacks import StudioCallback
 from services.training.examples import (
     PadToLongest,
@@ -43,16 +44,6 @@ class Examples(torch.utils.data.Dataset):
 
     def __getitem__(self, index: int) -> dict:
         return self.rows[index]
-
-
-def resolve_model_folder(model_id: str) -> Path:
-    """The model's local folder, from the catalog (which converts the bundled model once)."""
-    from services.local import catalog
-
-    model_path = getattr(catalog, "model_path", None)
-    if model_path is not None:
-        return Path(model_path(model_id))
-    return Path(model_id)  # until the catalog provides model_path: a model id is a folder
 
 
 def load_conversations(spec: dict, settings: TrainSettings) -> tuple[list, list]:
@@ -109,7 +100,7 @@ def train(job_dir: Path, spec: dict, client, run_id: str, *, is_main: bool) -> P
     train_rows, eval_rows = load_conversations(spec, settings)
     say(f"data: {len(train_rows)} training and {len(eval_rows)} evaluation conversations")
 
-    model_folder = resolve_model_folder(spec["model_id"])
+    model_folder = catalog.model_path(spec["model_id"])  # converts the bundled model once
     say(f"loading model from {model_folder}")
     tokenizer = AutoTokenizer.from_pretrained(model_folder)
     if tokenizer.pad_token_id is None:

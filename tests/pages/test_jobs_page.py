@@ -1,0 +1,94 @@
+"""Jobs page (AppTest): the table, the job from the URL, its log, cancel with confirmation."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services import config
+from services.backends.base import JobSpec
+from services.training import jobs, process
+from tests.app_helpers import APP
+from tests.training.tiny import copy_of_trained_home, write_dataset
+
+
+@pytest.fixture
+def finished_job(tmp_path_factory, tmp_path, monkeypatch) -> str:
+    home, job_id = copy_of_trained_home(tmp_path_factory.mktemp("tiny-job"), tmp_path / "home")
+    monkeypatch.setenv("STUDIO_HOME", str(home))
+    return job_id
+
+
+@pytest.fixture
+def sleeping_job(tmp_path, monkeypatch) -> str:
+    """A queued job whose 'worker' is a sleeping process (nothing trains)."""
+    monkeypatch.setattr(
+        jobs,
+        "worker_command",
+        lambda job_dir: [sys.executable, "-c", "import time; time.sleep(120)"],
+    )
+    train, test = write_dataset(tmp_path / "data")
+    spec = JobSpec("some/model", str(train), str(test), "cpu", 0, {"seed": "1"}, "sleeper")
+    return jobs.submit_job(spec).id
+
+
+def open_jobs_page(job_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/jobs.py")
+    if job_id:
+        at.query_params["job"] = job_id
+    return at.run()
+
+
+def test_no_jobs_says_how_to_start_one():
+    at = open_jobs_page()
+    assert not at.exception
+    assert "No fine-tuning jobs yet" in at.info[0].value
+    assert "python -m services train" in at.code[0].value
+
+
+def test_finished_job_opens_from_the_url_with_its_log(finished_job):
+    at = open_jobs_page(finished_job)
+    assert not at.exception, at.exception
+    assert at.selectbox(key="jobs_selected").value == finished_job
+    table = at.dataframe[0].value
+    assert list(table["id"]) == [finished_job]
+    assert table["status"][0] == "finished"
+    assert table["progress"][0] == "step 6/6"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Status"] == "finished"
+    assert metrics["Model"] == "tiny-llama"
+    log = at.code[0].value
+    assert "training finished" in log and "eval_loss" in log
+    assert not [b for b in at.button if b.key == "jobs_cancel"]  # nothing to cancel
+    assert any("mlflow ui --backend-store-uri sqlite:///" in c.value for c in at.code)
+
+
+def test_selecting_a_job_puts_it_in_the_url(finished_job, sleeping_job):
+    at = open_jobs_page(finished_job)
+    at.selectbox(key="jobs_selected").select(sleeping_job).run()
+    assert at.query_params["job"] == sleeping_job
+    assert {m.label: m.value for m in at.metric}["Status"] == "queued"
+    jobs.cancel_job(sleeping_job)
+
+
+def test_cancel_asks_first_then_stops_the_job(sleeping_job):
+    pid = json.loads((config.jobs_dir() / sleeping_job / "job.json").read_text())["pid"]
+    at = open_jobs_page(sleeping_job)
+    at.button(key="jobs_cancel").click().run()
+    assert "Cancel" in at.warning[0].value
+    assert process.is_alive(pid)  # asking is not doing
+
+    at.button(key="jobs_cancel_no").click().run()
+    assert not at.warning and process.is_alive(pid)
+
+    at.button(key="jobs_cancel").click().run()
+    at.button(key="jobs_cancel_yes").click().run()
+    assert not at.exception, at.exception
+    assert not process.is_alive(pid)
+    assert {m.label: m.value for m in at.metric}["Status"] == "killed"
+    assert "cancelled by the user" in at.code[0].value

@@ -1,0 +1,73 @@
+"""Metrics page (AppTest): runs from the URL, the loss chart, the params table."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.backends.base import JobSpec
+from services.training import jobs
+from tests.app_helpers import APP
+from tests.training.tiny import copy_of_trained_home, write_dataset
+
+
+@pytest.fixture
+def finished_job(tmp_path_factory, tmp_path, monkeypatch) -> str:
+    home, job_id = copy_of_trained_home(tmp_path_factory.mktemp("tiny-job"), tmp_path / "home")
+    monkeypatch.setenv("STUDIO_HOME", str(home))
+    return job_id
+
+
+def open_metrics_page(job_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/metrics.py")
+    if job_id:
+        at.query_params["job"] = job_id
+    return at.run()
+
+
+def test_no_runs_yet():
+    at = open_metrics_page()
+    assert not at.exception
+    assert "No runs yet" in at.info[0].value
+
+
+def test_chart_and_params_of_the_run_in_the_url(finished_job):
+    at = open_metrics_page(finished_job)
+    assert not at.exception, at.exception
+    assert at.multiselect(key="metrics_runs").value == [finished_job]
+    assert at.get("plotly_chart"), "no chart drawn"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["eval_loss"] != "–" and metrics["train_loss"] != "–"
+    params = at.dataframe[0].value
+    assert params.loc["learning_rate"].iloc[0] == "5e-3"
+    assert any("mlflow ui" in c.value for c in at.code)
+
+    at.toggle(key="metrics_log_scale").set_value(True).run()
+    at.slider(key="metrics_smoothing").set_value(0.0).run()
+    assert not at.exception
+
+
+def test_two_runs_show_only_differing_params(finished_job, tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        jobs,
+        "worker_command",
+        lambda job_dir: [sys.executable, "-c", "import time; time.sleep(120)"],
+    )
+    train, test = write_dataset(tmp_path / "data")
+    spec = JobSpec("some/model", str(train), str(test), "cpu", 0, {"learning_rate": "1e-4"}, "b")
+    other = jobs.submit_job(spec).id
+    try:
+        at = open_metrics_page(finished_job)
+        at.multiselect(key="metrics_runs").select(other).run()
+        assert not at.exception, at.exception
+        assert "differ" in at.subheader[0].value
+        table = at.dataframe[0].value
+        assert list(table.columns) == [finished_job, other]
+        assert table.loc["learning_rate"].tolist() == ["5e-3", "1e-4"]
+        assert "seed" not in table.index or len(set(table.loc["seed"])) > 1
+    finally:
+        jobs.cancel_job(other)

@@ -1,0 +1,61 @@
+"""Fixtures for training tests: a tiny model, chat data, a finished job, a stand-in worker."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.backends.base import JobSpec
+from services.training import jobs
+from tests.training.tiny import (
+    TINY_PARAMS,
+    copy_of_trained_home,
+    make_tiny_model,
+    write_dataset,
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    return make_tiny_model(tmp_path_factory.mktemp("tiny-llama"))
+
+
+@pytest.fixture
+def tiny_data(tmp_path) -> tuple[Path, Path]:
+    return write_dataset(tmp_path / "data")
+
+
+@pytest.fixture
+def tiny_spec(tiny_model, tiny_data):
+    def build(**params) -> JobSpec:
+        return JobSpec(
+            model_id=str(tiny_model),
+            train_file=str(tiny_data[0]),
+            test_file=str(tiny_data[1]),
+            compute="cpu",
+            gpus=0,
+            params={**TINY_PARAMS, **params},
+            display_name="tiny-test",
+        )
+
+    return build
+
+
+@pytest.fixture
+def finished_job(tmp_path_factory, tmp_path, monkeypatch) -> str:
+    """The id of a tiny job trained to the end, in a STUDIO_HOME of this test's own."""
+    home, job_id = copy_of_trained_home(tmp_path_factory.mktemp("tiny-job"), tmp_path / "home")
+    monkeypatch.setenv("STUDIO_HOME", str(home))
+    return job_id
+
+
+@pytest.fixture
+def stand_in_worker(monkeypatch):
+    """Jobs start a sleeping Python process instead of the trainer (for job bookkeeping tests)."""
+    monkeypatch.setattr(
+        jobs,
+        "worker_command",
+        lambda job_dir: [sys.executable, "-c", "import time; time.sleep(120)"],
+    )

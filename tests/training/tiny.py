@@ -1,0 +1,157 @@
+"""Tiny real parts for training tests: a random Llama with a chat template, chat data, a job.
+
+The model (hidden 64, 2 layers, a byte-level BPE vocabulary trained on the data) trains at a
+few tens of milliseconds per step on a CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+CHATML = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+    "{{ message['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+SPECIAL_TOKENS = ["<pad>", "<|im_start|>", "<|im_end|>"]
+
+
+def conversations(count: int) -> list[dict]:
+    """Simple, learnable arithmetic chats in the ultrachat row shape."""
+    rows = []
+    for index in range(count):
+        a, b = index % 7 + 1, index % 5 + 2
+        messages = [
+            {"role": "user", "content": f"What is {a} plus {b}?"},
+            {"role": "assistant", "content": f"{a} plus {b} is {a + b}."},
+        ]
+        rows.append(
+            {"prompt": messages[0]["content"], "prompt_id": str(index), "messages": messages}
+        )
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def write_dataset(folder: Path, train: int = 24, test: int = 4) -> tuple[Path, Path]:
+    """A prepared-dataset folder: train_sft.jsonl and test_sft.jsonl."""
+    rows = conversations(train + test)
+    return (
+        write_jsonl(folder / "train_sft.jsonl", rows[:train]),
+        write_jsonl(folder / "test_sft.jsonl", rows[train:]),
+    )
+
+
+def make_tiny_model(folder: Path) -> Path:
+    """Save a random LlamaForCausalLM and a fast tokenizer with a ChatML template to `folder`."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    corpus = [m["content"] for row in conversations(50) for m in row["messages"]]
+    corpus += ["user", "assistant", "system"]
+    trainer = trainers.BpeTrainer(
+        vocab_size=300,
+        special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tokenizer.train_from_iterator(corpus, trainer)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        eos_token="<|im_end|>",
+        pad_token="<pad>",
+        chat_template=CHATML,
+    )
+    config = LlamaConfig(
+        vocab_size=len(fast),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        eos_token_id=fast.eos_token_id,
+        pad_token_id=fast.pad_token_id,
+    )
+    LlamaForCausalLM(config).save_pretrained(folder)
+    fast.save_pretrained(folder)
+    return folder
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> object:
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+# One finished tiny job per test session, shared by the tests that only read it.
+_TRAINED: dict[str, str] = {}
+
+TINY_PARAMS = {
+    "max_steps": "6",
+    "per_device_train_batch_size": "2",
+    "learning_rate": "5e-3",
+    "lr_scheduler_type": "linear",
+    "apply_lora": "true",
+    "lora_r": "4",
+    "lora_alpha": "8",
+    "lora_target_modules": "q_proj,v_proj",
+    "eval_steps": "3",
+    "logging_steps": "1",
+    "max_seq_length": "64",
+}
+
+
+def trained_tiny_job(base: Path) -> tuple[str, str]:
+    """(STUDIO_HOME, job id) of a tiny job trained to the end in a real worker process."""
+    if not _TRAINED:
+        from services.backends.base import JobSpec
+        from services.training import jobs
+
+        home = base / "studio"
+        previous = os.environ.get("STUDIO_HOME")
+        os.environ["STUDIO_HOME"] = str(home)
+        try:
+            model = make_tiny_model(base / "tiny-llama")
+            train_file, test_file = write_dataset(base / "data")
+            spec = JobSpec(
+                model_id=str(model),
+                train_file=str(train_file),
+                test_file=str(test_file),
+                compute="cpu",
+                gpus=0,
+                params=TINY_PARAMS,
+                display_name="tiny-llama-test",
+            )
+            job = jobs.submit_job(spec)
+            wait_for(lambda: jobs.get_job(job.id).is_terminal, 180, "the tiny job to end")
+        finally:
+            if previous is None:
+                os.environ.pop("STUDIO_HOME", None)
+            else:
+                os.environ["STUDIO_HOME"] = previous
+        _TRAINED.update(home=str(home), job_id=job.id)
+    return _TRAINED["home"], _TRAINED["job_id"]
+
+
+def copy_of_trained_home(base: Path, target: Path) -> tuple[Path, str]:
+    """(a private copy of the finished tiny job's STUDIO_HOME, job id), for tests to change."""
+    home, job_id = trained_tiny_job(base)
+    shutil.copytree(home, target)
+    return target, job_id
