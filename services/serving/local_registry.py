@@ -11,17 +11,20 @@ from __future__ import annotations
 import json
 import logging
 import re
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from services import config
+from services import config, tracking
 from services.backends.base import RegisteredModel
 from services.errors import ModelError
+from services.training.layout import ADAPTER_DIR, MODEL_DIR
 
 log = logging.getLogger(__name__)
 
 CHAT_MODEL_CODE = Path(__file__).with_name("chat_model.py")
+LOGGED_MODEL_PATH = "chat_model"  # artifact folder of the pyfunc in the job's run
 LOGGED_MODEL_TAG = "studio.logged_model_uri"  # on the job's run: the pyfunc logged for it
 JOB_TAG = "studio.job_id"
 BASE_MODEL_TAG = "studio.base_model_id"
@@ -91,7 +94,7 @@ def get_version(name: str, version: str | None = None) -> ModelVersionRef:
     else:
         matches = [v for v in versions if str(v.version) == str(version)]
         if not matches:
-            known = ", ".join(sorted((v.version for v in versions), key=int))
+            known = ", ".join(sorted((str(v.version) for v in versions), key=int))
             raise ModelError(f"{name!r} has no version {version}.", f"Known versions: {known}.")
         chosen = matches[0]
     return ModelVersionRef(
@@ -112,7 +115,10 @@ def _read_finished_job(job_id: str) -> dict:
         )
     job = json.loads(job_file.read_text())
     job.setdefault("model_id", (job.get("spec") or {}).get("model_id", ""))
-    if not (job_dir / "adapter" / "adapter_config.json").exists():
+    if (
+        not (job_dir / ADAPTER_DIR / "adapter_config.json").exists()
+        and not (job_dir / MODEL_DIR / "config.json").exists()
+    ):
         raise ModelError(
             f"Job {job_id!r} has no trained adapter yet.",
             "Only finished jobs can be registered: wait for it to finish, or pick another job.",
@@ -122,45 +128,57 @@ def _read_finished_job(job_id: str) -> dict:
 
 def _lineage_run(job: dict) -> str:
     """The job's MLflow run; a new run tagged with the job id when the store has none."""
-    mlflow = _mlflow()
+    client = _client()
     run_id = job.get("run_id") or ""
     if run_id:
         try:
-            return _client().get_run(run_id).info.run_id
+            return client.get_run(run_id).info.run_id
         except Exception:  # the run is gone (store reset): keep the lineage as a tag instead
             log.warning("run %s of job %s is not in the local store", run_id, job["id"])
-    experiment = f"chat_completion_{Path(job['model_id'].rstrip('/')).name}"
-    _ensure_experiment(experiment)
-    with mlflow.start_run(
-        experiment_id=_client().get_experiment_by_name(experiment).experiment_id,
-        run_name=f"register-{job['id']}",
-        tags={JOB_TAG: job["id"]},
-    ) as run:
-        return run.info.run_id
+    experiment_id = tracking.ensure_experiment(
+        client,
+        f"chat_completion_{Path(job['model_id'].rstrip('/')).name}",
+        config.mlflow_artifact_root(),
+    )
+    run = client.create_run(
+        experiment_id, run_name=f"register-{job['id']}", tags={JOB_TAG: job["id"]}
+    )
+    client.set_terminated(run.info.run_id)
+    return run.info.run_id
 
 
 def _logged_model_uri(job: dict, run_id: str) -> str:
-    """Log the pyfunc (adapter only) into the job's run once; reuse it for later versions."""
+    """Save the pyfunc (adapter only) into the job's run once; reuse it for later versions.
+
+    Saved and uploaded with the client rather than `log_model` inside `start_run(run_id)`:
+    re-opening the run would flip a finished (or killed) job's status when it ends.
+    """
     client = _client()
     existing = client.get_run(run_id).data.tags.get(LOGGED_MODEL_TAG)
     if existing:
         return existing
     mlflow = _mlflow()
-    base_model_id = job["model_id"]
-    with mlflow.start_run(run_id=run_id):
-        info = mlflow.pyfunc.log_model(
-            name="chat_model",
+    base_model_id, job_dir = job["model_id"], config.jobs_dir() / job["id"]
+    adapter = job_dir / ADAPTER_DIR
+    # A job trained without LoRA leaves a whole model: point at it rather than copy it.
+    base_folder = str(job_dir / MODEL_DIR) if not adapter.exists() else ""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / LOGGED_MODEL_PATH
+        mlflow.pyfunc.save_model(
+            path=str(folder),
             python_model=str(CHAT_MODEL_CODE),
-            artifacts={"adapter": str(config.jobs_dir() / job["id"] / "adapter")},
+            artifacts={"adapter": str(adapter)} if adapter.exists() else None,
             model_config={
                 "base_model_id": base_model_id,
-                "base_model_path": _base_model_folder(base_model_id),
+                "base_model_path": base_folder or _base_model_folder(base_model_id),
                 "job_id": job["id"],
             },
             pip_requirements=_pinned_requirements(),
         )
-        mlflow.set_tag(LOGGED_MODEL_TAG, info.model_uri)
-    return info.model_uri
+        client.log_artifacts(run_id, str(folder), artifact_path=LOGGED_MODEL_PATH)
+    uri = f"runs:/{run_id}/{LOGGED_MODEL_PATH}"
+    client.set_tag(run_id, LOGGED_MODEL_TAG, uri)
+    return uri
 
 
 def _base_model_folder(model_id: str) -> str:
@@ -195,12 +213,6 @@ def _registered(version) -> RegisteredModel:
         created_at=version.creation_timestamp / 1000 if version.creation_timestamp else None,
         run_id=version.run_id or "",
     )
-
-
-def _ensure_experiment(name: str) -> None:
-    client = _client()
-    if client.get_experiment_by_name(name) is None:
-        client.create_experiment(name, artifact_location=config.mlflow_artifact_root().as_uri())
 
 
 def _quote(value: str) -> str:
