@@ -19,8 +19,18 @@ WHY_NOT = {
 }
 
 # Streamlit drops the values of widgets that are not drawn (later steps after "Back");
-# assigning them to themselves keeps the user's choices.
-for key in [k for k in st.session_state if str(k).startswith("setup_")]:
+# assigning them to themselves keeps the user's choices. Buttons cannot be assigned.
+CHOICES = (
+    "setup_backend_choice",
+    "setup_model_id",
+    "setup_compute",
+    "setup_gpus",
+    "setup_batch",
+    "setup_seq",
+    "setup_dataset",
+    "setup_param_",
+)
+for key in [k for k in st.session_state if str(k).startswith(CHOICES)]:
     st.session_state[key] = st.session_state[key]
 
 
