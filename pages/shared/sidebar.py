@@ -5,10 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared.backend import backend_name
+from services.backends.azure import find_azure_config
 from services.config import studio_home
 
 
 def render_sidebar() -> None:
     with st.sidebar:
         st.markdown(f"**Backend:** `{backend_name()}`")
+        azure = find_azure_config()
+        if backend_name() == "local" and azure and azure["complete"]:
+            st.caption(
+                f"Azure ML workspace `{azure['workspace_name']}` is configured "
+                f"({azure['source']}): switch to it on the Setup page."
+            )
         st.caption(f"Local state: `{studio_home()}`")
