@@ -31,6 +31,11 @@ class FakeWorkspace:
         self.children: dict[str, list[dict]] = {}  # run history: parent -> Runs
         self.log_urls: dict[str, dict[str, str]] = {}  # run -> log name -> SAS URL
         self.blobs: dict[str, bytes] = {}  # blob path (no query) -> content
+        self.ws_models: dict[str, dict[str, dict]] = {}  # workspace models: name -> version
+        self.endpoints: dict[str, dict] = {}
+        self.deployments: dict[tuple[str, str], dict] = {}
+        self.deployment_state = "Succeeded"  # what a new deployment ends in
+        self.deployment_log = "Booting worker\nModel loaded\n"
         self._install()
 
     # state helpers
@@ -106,6 +111,26 @@ class FakeWorkspace:
         on("GET", r"/history/v1\.0/.*/runs/([^/]+)/children$",
            lambda r, m: {"value": self.children.get(m.group(1), []), "continuationToken": None})
         on("GET", r"/history/v1\.0/.*/runs/([^/]+)/details$", self._run_details)
+        # workspace models
+        on("GET", WS_PATH + r"/models$", self._list_ws_models)
+        on("GET", WS_PATH + r"/models/([^/]+)/versions$", self._list_ws_versions)
+        on("GET", WS_PATH + r"/models/([^/]+)/versions/([^/]+)$", self._get_ws_model)
+        on("PUT", WS_PATH + r"/models/([^/]+)/versions/([^/]+)$", self._put_ws_model)
+        # online endpoints and deployments
+        endpoint = WS_PATH + r"/onlineEndpoints/([^/]+)"
+        on("GET", WS_PATH + r"/onlineEndpoints$",
+           lambda r, m: {"value": list(self.endpoints.values())})
+        on("GET", endpoint + "$", self._get_endpoint)
+        on("PUT", endpoint + "$", self._put_endpoint)
+        on("DELETE", endpoint + "$", self._delete_endpoint)
+        on("POST", endpoint + "/listKeys$", self._list_keys)
+        on("GET", endpoint + r"/deployments$", lambda r, m: {"value": [
+            body for (e, _), body in self.deployments.items() if e == m.group(1)]})
+        on("GET", endpoint + r"/deployments/([^/]+)$", self._get_deployment)
+        on("PUT", endpoint + r"/deployments/([^/]+)$", self._put_deployment)
+        on("GET", r"/mfeOperationsStatus/op-([^/]+)-([^/-]+)$", self._operation_status)
+        on("POST", endpoint + r"/deployments/([^/]+)/getLogs$",
+           lambda r, m: {"content": self.deployment_log})
 
     def _workspace(self, request: SentRequest, match) -> Any:
         return self.workspace_reply or p.workspace(self.mlflow_uri)
@@ -223,3 +248,101 @@ class FakeWorkspace:
     def _run_details(self, request: SentRequest, match) -> Any:
         run_id = match.group(1)
         return p.run_details(run_id, self.log_urls.get(run_id, {}))
+
+    def _list_ws_models(self, request: SentRequest, match) -> Any:
+        return {"value": [
+            {"id": f"{p.WS_ID}/models/{name}", "name": name,
+             "type": "Microsoft.MachineLearningServices/workspaces/models",
+             "properties": {"latestVersion": max(versions, key=int), "isArchived": False,
+                            "tags": {}, "properties": {}},
+             "systemData": p.SYSTEM_DATA}
+            for name, versions in self.ws_models.items()
+        ]}
+
+    def _list_ws_versions(self, request: SentRequest, match) -> Any:
+        versions = self.ws_models.get(match.group(1), {})
+        newest_first = [versions[v] for v in sorted(versions, key=int, reverse=True)]
+        top = request.query.get("$top")
+        return {"value": newest_first[: int(top[0])] if top else newest_first}
+
+    def _get_ws_model(self, request: SentRequest, match) -> Any:
+        body = self.ws_models.get(match.group(1), {}).get(match.group(2))
+        return body or arm_error(404, "UserError", "Model not found")
+
+    def _put_ws_model(self, request: SentRequest, match) -> Any:
+        name, version = match.group(1), match.group(2)
+        body = request.json()
+        body.update({"id": f"{p.WS_ID}/models/{name}/versions/{version}", "name": version,
+                     "type": "Microsoft.MachineLearningServices/workspaces/models/versions",
+                     "systemData": p.SYSTEM_DATA})
+        body["properties"]["provisioningState"] = "Succeeded"
+        # The service reads the MLmodel file of an mlflow_model and reports its flavors.
+        body["properties"]["flavors"] = body["properties"].get("flavors") or {
+            "python_function": {"data": {"loader_module": "mlflow.transformers"}}}
+        self.ws_models.setdefault(name, {})[version] = body
+        return Reply(201, body)
+
+    def _get_endpoint(self, request: SentRequest, match) -> Any:
+        body = self.endpoints.get(match.group(1))
+        return body or arm_error(404, "ResourceNotFound", f"Endpoint {match.group(1)} not found")
+
+    def _put_endpoint(self, request: SentRequest, match) -> Any:
+        name = match.group(1)
+        body = request.json()
+        body.update({"id": f"{p.WS_ID}/onlineEndpoints/{name}", "name": name,
+                     "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+                     "systemData": p.SYSTEM_DATA})
+        props = body["properties"]
+        props["provisioningState"] = "Succeeded"
+        props["scoringUri"] = f"https://{name}.{p.LOCATION}.inference.ml.azure.com/score"
+        props["swaggerUri"] = f"https://{name}.{p.LOCATION}.inference.ml.azure.com/swagger.json"
+        self.endpoints[name] = body
+        return Reply(200, body)
+
+    def _delete_endpoint(self, request: SentRequest, match) -> Any:
+        if self.endpoints.pop(match.group(1), None) is None:
+            return Reply(204, None)
+        return Reply(200, None)
+
+    def _list_keys(self, request: SentRequest, match) -> Any:
+        if match.group(1) not in self.endpoints:
+            return arm_error(404, "ResourceNotFound", "Endpoint not found")
+        return {"primaryKey": f"primary-key-of-{match.group(1)}",
+                "secondaryKey": "secondary-key"}
+
+    def _get_deployment(self, request: SentRequest, match) -> Any:
+        body = self.deployments.get((match.group(1), match.group(2)))
+        return body or arm_error(404, "ResourceNotFound", "Deployment not found")
+
+    def _put_deployment(self, request: SentRequest, match) -> Any:
+        endpoint, name = match.group(1), match.group(2)
+        body = request.json()
+        body.update({"id": f"{p.WS_ID}/onlineEndpoints/{endpoint}/deployments/{name}",
+                     "name": name, "systemData": p.SYSTEM_DATA,
+                     "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/"
+                             "deployments"})
+        props = body["properties"]
+        # Defaults the service fills in (ManagedOnlineDeployment/get.json).
+        props.setdefault("scaleSettings", {"scaleType": "Default"})
+        props.setdefault("endpointComputeType", "Managed")
+        props.setdefault("readinessProbe", {"failureThreshold": 30, "successThreshold": 1,
+                                            "timeout": "PT2S", "period": "PT10S",
+                                            "initialDelay": "PT1S"})
+        props["provisioningState"] = self.deployment_state
+        self.deployments[(endpoint, name)] = body
+        # Long-running: 201 + Azure-AsyncOperation, the poller reads the operation's status.
+        operation = (f"{p.ARM}/subscriptions/{p.SUB}/providers/Microsoft.MachineLearningServices"
+                     f"/locations/{p.LOCATION}/mfeOperationsStatus/op-{endpoint}-{name}"
+                     "?api-version=2023-04-01-preview")
+        created = dict(body, properties=dict(props, provisioningState="Creating"))
+        return Reply(201, created, {"Azure-AsyncOperation": operation})
+
+    def _operation_status(self, request: SentRequest, match) -> Any:
+        endpoint, name = match.group(1), match.group(2)
+        state = self.deployments[(endpoint, name)]["properties"]["provisioningState"]
+        if state == "Failed":
+            return {"status": "Failed", "error": {
+                "code": "ResourceNotReady",
+                "message": "User container has crashed or terminated. Please see "
+                           "troubleshooting guide, available here: https://aka.ms/oe-tsg"}}
+        return {"status": state}

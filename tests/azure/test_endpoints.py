@@ -1,0 +1,140 @@
+"""Register, deploy, list, delete and scoring_target through the real SDK."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.errors import EndpointError, JobError, ValidationError
+from tests.azure import payloads as p
+
+BASE_ID = "azureml://registries/azureml/models/Phi-4-mini-instruct/versions/3"
+
+
+@pytest.fixture
+def finished_job(workspace):
+    job = p.command_job("ft-done", "Phi-4-mini-instruct-ultrachat-bs4", status="Completed")
+    job["properties"]["tags"] = {"studio.model": "Phi-4-mini-instruct",
+                                 "studio.model_id": BASE_ID}
+    workspace.add_job(job)
+    workspace.add_model("Phi-4-mini-instruct", "3", tags={
+        "inference_compute_allow_list": "['Standard_NC6s_v3', 'Standard_NC24ads_A100_v4']"})
+    return "ft-done"
+
+
+@pytest.fixture
+def registered(backend, finished_job):
+    return backend.register_model(finished_job)
+
+
+def test_register_sends_the_job_output_as_mlflow_model(backend, fake, finished_job):
+    model = backend.register_model(finished_job)
+
+    put = fake.sent("PUT", r"/workspaces/ws-studio/models/[^/]+/versions/[^/]+$")[-1]
+    props = put.json()["properties"]
+    assert props["modelType"] == "mlflow_model"
+    assert props["modelUri"] == "azureml://jobs/ft-done/outputs/trained_model"
+    assert props["tags"]["studio.job"] == "ft-done"
+    assert model.name == "Phi-4-mini-instruct-ultrachat-200k"
+    assert model.version.isdigit()  # the guide's timestamp
+    assert put.path.endswith(f"/models/{model.name}/versions/{model.version}")
+    assert model.source_job == "ft-done"
+
+
+def test_register_with_a_given_name(backend, finished_job):
+    assert backend.register_model(finished_job, name="my/demo").name == "my-demo"
+
+
+def test_register_refuses_an_unfinished_job(backend, workspace, fake):
+    workspace.add_job(p.command_job("ft-run", "x", status="Running"))
+
+    with pytest.raises(JobError, match="only a finished job"):
+        backend.register_model("ft-run")
+    assert not fake.sent("PUT", r"/models/")
+
+
+def test_list_registered_models(backend, registered):
+    listed = backend.list_registered_models()
+
+    assert [(m.name, m.version) for m in listed] == [(registered.name, registered.version)]
+
+
+def test_deploy_creates_endpoint_deployment_and_traffic(backend, fake, registered):
+    progress: list[str] = []
+
+    info = backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-1",
+                          on_progress=progress.append)
+
+    endpoint_puts = fake.sent("PUT", r"/onlineEndpoints/ultrachat-1$")
+    assert len(endpoint_puts) == 2  # create, then route traffic
+    assert endpoint_puts[0].json()["properties"]["authMode"] == "Key"
+    assert endpoint_puts[-1].json()["properties"]["traffic"] == {"demo": 100}
+    deployment = fake.sent("PUT", r"/onlineEndpoints/ultrachat-1/deployments/demo$")[-1]
+    props = deployment.json()["properties"]
+    assert props["instanceType"] == "Standard_NC6s_v3"
+    assert props["livenessProbe"]["initialDelay"] == "PT10M"  # 600 s
+    assert props["requestSettings"]["requestTimeout"] == "PT1M30S"  # 90 000 ms
+    assert props["model"].endswith(f"/models/{registered.name}/versions/{registered.version}")
+    assert info.status == "running"
+    assert info.deployment == "demo"
+    assert info.scoring_uri == "https://ultrachat-1.eastus.inference.ml.azure.com/score"
+    assert info.model_name == registered.name and info.model_version == registered.version
+    assert info.hourly_price == pytest.approx(3.06)
+    assert progress[-1] == "Endpoint ultrachat-1 is ready."
+    assert any("Creating deployment demo" in line for line in progress)
+
+
+def test_deploy_refuses_instance_type_outside_inference_allow_list(backend, fake, registered):
+    with pytest.raises(ValidationError, match="allow-listed computes for inference") as error:
+        backend.deploy(registered.name, registered.version, instance_type="Standard_DS3_v2")
+
+    assert "Standard_NC24ads_A100_v4" in error.value.hint
+    assert not fake.sent("PUT", r"/onlineEndpoints/")
+
+
+def test_deploy_allow_list_is_case_insensitive(backend, registered):
+    info = backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-2",
+                          instance_type="standard_nc24ADS_a100_v4")
+
+    assert info.status == "running"
+
+
+def test_failed_deployment_surfaces_its_logs(backend, workspace, fake, registered):
+    workspace.deployment_state = "Failed"
+    workspace.deployment_log = "ERROR: CUDA out of memory while loading the model\n"
+
+    with pytest.raises(EndpointError) as error:
+        backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-3")
+
+    assert "Deployment 'demo'" in error.value.message
+    assert "CUDA out of memory" in error.value.hint
+    logs_request = fake.sent("POST", r"/deployments/demo/getLogs$")[-1]
+    assert logs_request.json()["tail"] == 50
+
+
+def test_list_and_delete_endpoint(backend, fake, registered):
+    backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-4")
+
+    listed = backend.list_endpoints()
+    backend.delete_endpoint("ultrachat-4")
+
+    assert [(e.name, e.backend, e.status) for e in listed] == [("ultrachat-4", "azure",
+                                                                "running")]
+    assert listed[0].hourly_price == pytest.approx(3.06)
+    assert fake.sent("DELETE", r"/onlineEndpoints/ultrachat-4$")
+    assert backend.list_endpoints() == []
+
+
+def test_scoring_target(backend, fake, registered):
+    backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-5")
+
+    target = backend.scoring_target("ultrachat-5")
+
+    assert target.scoring_uri == "https://ultrachat-5.eastus.inference.ml.azure.com/score"
+    assert target.key == "primary-key-of-ultrachat-5"
+    assert target.headers == {"azureml-model-deployment": "demo"}
+    assert fake.sent("POST", r"/onlineEndpoints/ultrachat-5/listKeys$")
+
+
+def test_scoring_target_of_a_missing_endpoint(backend):
+    with pytest.raises(EndpointError, match="Cannot read endpoint"):
+        backend.scoring_target("gone")

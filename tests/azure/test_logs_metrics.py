@@ -1,0 +1,125 @@
+"""Live log tail over child jobs (Range reads of SAS URLs) and MLflow metrics."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.azure import payloads as p
+
+FINETUNE_LOG = "user_logs/std_log.txt"
+
+
+@pytest.fixture
+def running_job(workspace):
+    """ft-1 -> chat_completion_pipeline node -> preprocess + finetune steps with logs."""
+    workspace.add_job(p.command_job("ft-1", "Phi-4-ultrachat", status="Running"))
+    workspace.add_step("ft-1", "ft-1", "ft-1-node", "chat_completion_pipeline")
+    workspace.add_step("ft-1-node", "ft-1", "ft-1-preprocess", "preprocess",
+                       logs={FINETUNE_LOG: b"tokenizing 23110 rows\n"})
+    workspace.add_step("ft-1-node", "ft-1", "ft-1-finetune", "finetune",
+                       logs={FINETUNE_LOG: b"step 1 loss 2.31\n",
+                             "system_logs/lifecycler/execution-wrapper.log": b"started\n"})
+    return workspace
+
+
+def blob_path(step: str, name: str = FINETUNE_LOG) -> str:
+    return f"/azureml/ExperimentRun/dcid.{step}/{name}"
+
+
+def test_first_read_walks_children_and_reads_every_log(backend, running_job, fake):
+    chunk = backend.read_logs("ft-1")
+
+    assert "==> finetune/user_logs/std_log.txt <==\nstep 1 loss 2.31\n" in chunk.text
+    assert "==> preprocess/user_logs/std_log.txt <==\ntokenizing 23110 rows\n" in chunk.text
+    assert "started\n" in chunk.text
+    assert chunk.offsets["ft-1-finetune/" + FINETUNE_LOG] == len(b"step 1 loss 2.31\n")
+    # children listed recursively through run history, log URLs from each step's details
+    assert fake.sent("GET", r"/history/v1\.0/.*/runs/ft-1/children$")
+    assert fake.sent("GET", r"/history/v1\.0/.*/runs/ft-1-node/children$")
+    assert fake.sent("GET", r"/runs/ft-1-finetune/details$")
+    first = fake.sent("GET", r"dcid\.ft-1-finetune/user_logs/std_log\.txt$")[-1]
+    assert first.headers["Range"] == "bytes=0-"
+
+
+def test_next_read_fetches_only_new_bytes(backend, running_job, fake):
+    chunk = backend.read_logs("ft-1")
+    old = running_job.blobs[blob_path("ft-1-finetune")]
+    running_job.blobs[blob_path("ft-1-finetune")] = old + b"step 2 loss 2.05\n"
+
+    chunk = backend.read_logs("ft-1", chunk.offsets)
+
+    assert chunk.text == "==> finetune/user_logs/std_log.txt <==\nstep 2 loss 2.05\n"
+    read = fake.sent("GET", r"dcid\.ft-1-finetune/user_logs/std_log\.txt$")[-1]
+    assert read.headers["Range"] == f"bytes={len(old)}-"
+    assert chunk.offsets["ft-1-finetune/" + FINETUNE_LOG] == len(old) + len(b"step 2 loss 2.05\n")
+
+
+def test_nothing_new_is_empty(backend, running_job):
+    chunk = backend.read_logs("ft-1")
+
+    again = backend.read_logs("ft-1", chunk.offsets)
+
+    assert again.text == ""
+    assert again.offsets == chunk.offsets
+
+
+def test_a_character_cut_at_the_end_waits_for_its_other_half(backend, running_job):
+    chunk = backend.read_logs("ft-1")
+    path = blob_path("ft-1-finetune")
+    base = running_job.blobs[path]
+    accented = "déjà vu\n".encode()
+    running_job.blobs[path] = base + accented[:2]  # "d" + first byte of "é"
+
+    half = backend.read_logs("ft-1", chunk.offsets)
+    running_job.blobs[path] = base + accented
+    rest = backend.read_logs("ft-1", half.offsets)
+
+    assert half.text == "==> finetune/user_logs/std_log.txt <==\nd\n"
+    assert rest.text.endswith("éjà vu\n")
+
+
+def test_queued_job_has_no_logs_yet(backend, workspace):
+    workspace.add_job(p.command_job("ft-2", "queued one", status="Queued"))
+
+    assert backend.read_logs("ft-2").text == ""
+
+
+@pytest.fixture(scope="module")
+def mlflow_store(tmp_path_factory):
+    """A real MLflow store standing in for the workspace's (creating one takes seconds)."""
+    from mlflow.tracking import MlflowClient
+
+    folder = tmp_path_factory.mktemp("azure-mlflow")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    client = MlflowClient(tracking_uri=uri)
+    experiment = client.create_experiment("chat_completion_Phi-4",
+                                          artifact_location=str(folder / "artifacts"))
+    return uri, client, experiment
+
+
+def test_metrics_from_the_workspace_mlflow_root_run(connect, workspace, mlflow_store):
+    from mlflow.entities import Metric
+
+    uri, client, experiment = mlflow_store
+    run = client.create_run(experiment)
+    run_id = run.info.run_id  # in Azure ML the root run id is the pipeline job's name
+    metrics = [Metric("loss", 2.3, 1, 1), Metric("loss", 1.9, 2, 2),
+               Metric("learning_rate", 5e-6, 3, 1), Metric("grad_norm", 1.5, 4, 1),
+               Metric("epoch", 0.5, 5, 1), Metric("eval_loss", 2.0, 6, 2),
+               Metric("train_loss", 2.1, 7, 2), Metric("train_runtime", 812.0, 8, 2)]
+    client.log_batch(run_id, metrics=metrics)
+    workspace.mlflow_uri = uri
+    workspace.add_job(p.command_job(run_id, "ft", status="Completed"))
+
+    histories = connect().get_metrics(run_id)
+
+    assert histories["loss"] == [(1, 2.3), (2, 1.9)]
+    assert histories["eval_loss"] == [(2, 2.0)]
+    for key in ("learning_rate", "grad_norm", "epoch", "train_loss", "train_runtime"):
+        assert key in histories
+
+
+def test_metrics_of_a_run_not_in_mlflow_yet(connect, workspace, mlflow_store):
+    workspace.mlflow_uri = mlflow_store[0]
+
+    assert connect().get_metrics("0123456789abcdef0123456789abcdef") == {}
