@@ -16,8 +16,11 @@ def fake(monkeypatch) -> FakeAzure:
     # The SDK's own transport goes through the mounted session; azure-storage-blob (training
     # file uploads) builds its own session, so every plain requests adapter answers from the
     # fake too: nothing leaves the process.
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send",
-                        lambda self, request, **kwargs: fake.send(request, **kwargs))
+    monkeypatch.setattr(
+        requests.adapters.HTTPAdapter,
+        "send",
+        lambda self, request, **kwargs: fake.send(request, **kwargs),
+    )
     return fake
 
 

@@ -64,8 +64,9 @@ class FakeWorkspace:
     def set_status(self, job_name: str, status: str) -> None:
         self.jobs[job_name]["properties"]["status"] = status
 
-    def add_step(self, parent: str, root: str, name: str, display: str,
-                 logs: dict[str, bytes] | None = None) -> None:
+    def add_step(
+        self, parent: str, root: str, name: str, display: str, logs: dict[str, bytes] | None = None
+    ) -> None:
         """A child run (with its ARM job) and its log files behind SAS URLs."""
         self.children.setdefault(parent, []).append(p.run(name, parent, root, display))
         self.jobs.setdefault(name, p.command_job(name, display))
@@ -73,15 +74,20 @@ class FakeWorkspace:
         for log_name, content in (logs or {}).items():
             path = f"/azureml/ExperimentRun/dcid.{name}/{log_name}"
             self.blobs[path] = content
-            urls[log_name] = (f"https://ststudio.blob.core.windows.net{path}"
-                              "?sv=2019-07-07&sr=b&sig=c2ln&se=2030-01-01&sp=r")
+            urls[log_name] = (
+                f"https://ststudio.blob.core.windows.net{path}"
+                "?sv=2019-07-07&sr=b&sig=c2ln&se=2030-01-01&sp=r"
+            )
         self.log_urls[name] = urls
 
     # routes
     def _install(self) -> None:
         on = self.fake.on
-        on("GET", r"/registrymanagement/v1\.0/registries/azureml/discovery$",
-           p.registry_discovery())
+        on(
+            "GET",
+            r"/registrymanagement/v1\.0/registries/azureml/discovery$",
+            p.registry_discovery(),
+        )
         on("GET", WS_PATH + "$", self._workspace)
         # registry models
         on("GET", r"/registries/azureml/models$", self._list_containers)
@@ -96,8 +102,11 @@ class FakeWorkspace:
         # data-plane discovery, datastore and blob upload/download (training files, logs)
         on("GET", r"\.api\.azureml\.ms/discovery$", p.service_discovery())
         on("GET", WS_PATH + r"/datastores/workspaceblobstore$", p.datastore())
-        on("POST", WS_PATH + r"/datastores/workspaceblobstore/listSecrets$",
-           {"secretsType": "AccountKey", "key": "a2V5LW5vdC1yZWFs"})
+        on(
+            "POST",
+            WS_PATH + r"/datastores/workspaceblobstore/listSecrets$",
+            {"secretsType": "AccountKey", "key": "a2V5LW5vdC1yZWFs"},
+        )
         on("HEAD", r"\.blob\.core\.windows\.net/", self._head_blob)
         on("PUT", r"\.blob\.core\.windows\.net/", self._put_blob)
         on("GET", r"\.blob\.core\.windows\.net/", self._get_blob)
@@ -108,8 +117,11 @@ class FakeWorkspace:
         on("GET", WS_PATH + r"/jobs/([^/]+)$", self._get_job)
         on("PUT", WS_PATH + r"/jobs/([^/]+)$", self._put_job)
         on("POST", WS_PATH + r"/jobs/([^/]+)/cancel$", self._cancel_job)
-        on("GET", r"/history/v1\.0/.*/runs/([^/]+)/children$",
-           lambda r, m: {"value": self.children.get(m.group(1), []), "continuationToken": None})
+        on(
+            "GET",
+            r"/history/v1\.0/.*/runs/([^/]+)/children$",
+            lambda r, m: {"value": self.children.get(m.group(1), []), "continuationToken": None},
+        )
         on("GET", r"/history/v1\.0/.*/runs/([^/]+)/details$", self._run_details)
         # workspace models
         on("GET", WS_PATH + r"/models$", self._list_ws_models)
@@ -118,19 +130,30 @@ class FakeWorkspace:
         on("PUT", WS_PATH + r"/models/([^/]+)/versions/([^/]+)$", self._put_ws_model)
         # online endpoints and deployments
         endpoint = WS_PATH + r"/onlineEndpoints/([^/]+)"
-        on("GET", WS_PATH + r"/onlineEndpoints$",
-           lambda r, m: {"value": list(self.endpoints.values())})
+        on(
+            "GET",
+            WS_PATH + r"/onlineEndpoints$",
+            lambda r, m: {"value": list(self.endpoints.values())},
+        )
         on("GET", endpoint + "$", self._get_endpoint)
         on("PUT", endpoint + "$", self._put_endpoint)
         on("DELETE", endpoint + "$", self._delete_endpoint)
         on("POST", endpoint + "/listKeys$", self._list_keys)
-        on("GET", endpoint + r"/deployments$", lambda r, m: {"value": [
-            body for (e, _), body in self.deployments.items() if e == m.group(1)]})
+        on(
+            "GET",
+            endpoint + r"/deployments$",
+            lambda r, m: {
+                "value": [body for (e, _), body in self.deployments.items() if e == m.group(1)]
+            },
+        )
         on("GET", endpoint + r"/deployments/([^/]+)$", self._get_deployment)
         on("PUT", endpoint + r"/deployments/([^/]+)$", self._put_deployment)
         on("GET", r"/mfeOperationsStatus/op-([^/]+)-([^/-]+)$", self._operation_status)
-        on("POST", endpoint + r"/deployments/([^/]+)/getLogs$",
-           lambda r, m: {"content": self.deployment_log})
+        on(
+            "POST",
+            endpoint + r"/deployments/([^/]+)/getLogs$",
+            lambda r, m: {"content": self.deployment_log},
+        )
 
     def _workspace(self, request: SentRequest, match) -> Any:
         return self.workspace_reply or p.workspace(self.mlflow_uri)
@@ -150,7 +173,8 @@ class FakeWorkspace:
 
     def _list_versions(self, request: SentRequest, match) -> Any:
         name = match.group(1)
-        versions = list(reversed(self.models.get(name, [])))  # active only  # newest first ($orderBy createdtime)
+        # Active versions only, newest first ($orderBy=createdtime desc).
+        versions = list(reversed(self.models.get(name, [])))
         top = request.query.get("$top")
         return {"value": versions[: int(top[0])] if top else versions}
 
@@ -178,9 +202,9 @@ class FakeWorkspace:
             priority=props.get("vmPriority", "Dedicated"),
             state=COMPUTE_CREATE_STATE,
         )
-        body["properties"]["properties"]["scaleSettings"]["minNodeCount"] = props[
-            "scaleSettings"
-        ]["minNodeCount"]
+        body["properties"]["properties"]["scaleSettings"]["minNodeCount"] = props["scaleSettings"][
+            "minNodeCount"
+        ]
         self.computes[name] = body
         # A synchronous 200 with the resource: the poller finishes at once.
         return Reply(200, body)
@@ -210,10 +234,14 @@ class FakeWorkspace:
         if start >= len(content):
             return Reply(416, None, {"Content-Range": f"bytes */{len(content)}"})
         part = content[start:]
-        return Reply(206, part, {
-            "Content-Type": "text/plain",
-            "Content-Range": f"bytes {start}-{len(content) - 1}/{len(content)}",
-        })
+        return Reply(
+            206,
+            part,
+            {
+                "Content-Type": "text/plain",
+                "Content-Range": f"bytes {start}-{len(content) - 1}/{len(content)}",
+            },
+        )
 
     def _list_components(self, request: SentRequest, match) -> Any:
         body = self.components.get(match.group(1))
@@ -229,9 +257,14 @@ class FakeWorkspace:
         """Store the submitted job as the service would answer it (201, status NotStarted)."""
         name = match.group(1)
         body = request.json()
-        body.update({"id": f"{p.WS_ID}/jobs/{name}", "name": name,
-                     "type": "Microsoft.MachineLearningServices/workspaces/jobs",
-                     "systemData": p.SYSTEM_DATA})
+        body.update(
+            {
+                "id": f"{p.WS_ID}/jobs/{name}",
+                "name": name,
+                "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+                "systemData": p.SYSTEM_DATA,
+            }
+        )
         props = body["properties"]
         props["status"] = "NotStarted"
         props["services"] = p.job_services(name)
@@ -250,14 +283,23 @@ class FakeWorkspace:
         return p.run_details(run_id, self.log_urls.get(run_id, {}))
 
     def _list_ws_models(self, request: SentRequest, match) -> Any:
-        return {"value": [
-            {"id": f"{p.WS_ID}/models/{name}", "name": name,
-             "type": "Microsoft.MachineLearningServices/workspaces/models",
-             "properties": {"latestVersion": max(versions, key=int), "isArchived": False,
-                            "tags": {}, "properties": {}},
-             "systemData": p.SYSTEM_DATA}
-            for name, versions in self.ws_models.items()
-        ]}
+        return {
+            "value": [
+                {
+                    "id": f"{p.WS_ID}/models/{name}",
+                    "name": name,
+                    "type": "Microsoft.MachineLearningServices/workspaces/models",
+                    "properties": {
+                        "latestVersion": max(versions, key=int),
+                        "isArchived": False,
+                        "tags": {},
+                        "properties": {},
+                    },
+                    "systemData": p.SYSTEM_DATA,
+                }
+                for name, versions in self.ws_models.items()
+            ]
+        }
 
     def _list_ws_versions(self, request: SentRequest, match) -> Any:
         versions = self.ws_models.get(match.group(1), {})
@@ -272,13 +314,19 @@ class FakeWorkspace:
     def _put_ws_model(self, request: SentRequest, match) -> Any:
         name, version = match.group(1), match.group(2)
         body = request.json()
-        body.update({"id": f"{p.WS_ID}/models/{name}/versions/{version}", "name": version,
-                     "type": "Microsoft.MachineLearningServices/workspaces/models/versions",
-                     "systemData": p.SYSTEM_DATA})
+        body.update(
+            {
+                "id": f"{p.WS_ID}/models/{name}/versions/{version}",
+                "name": version,
+                "type": "Microsoft.MachineLearningServices/workspaces/models/versions",
+                "systemData": p.SYSTEM_DATA,
+            }
+        )
         body["properties"]["provisioningState"] = "Succeeded"
         # The service reads the MLmodel file of an mlflow_model and reports its flavors.
         body["properties"]["flavors"] = body["properties"].get("flavors") or {
-            "python_function": {"data": {"loader_module": "mlflow.transformers"}}}
+            "python_function": {"data": {"loader_module": "mlflow.transformers"}}
+        }
         self.ws_models.setdefault(name, {})[version] = body
         return Reply(201, body)
 
@@ -289,9 +337,14 @@ class FakeWorkspace:
     def _put_endpoint(self, request: SentRequest, match) -> Any:
         name = match.group(1)
         body = request.json()
-        body.update({"id": f"{p.WS_ID}/onlineEndpoints/{name}", "name": name,
-                     "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
-                     "systemData": p.SYSTEM_DATA})
+        body.update(
+            {
+                "id": f"{p.WS_ID}/onlineEndpoints/{name}",
+                "name": name,
+                "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+                "systemData": p.SYSTEM_DATA,
+            }
+        )
         props = body["properties"]
         props["provisioningState"] = "Succeeded"
         props["scoringUri"] = f"https://{name}.{p.LOCATION}.inference.ml.azure.com/score"
@@ -307,8 +360,7 @@ class FakeWorkspace:
     def _list_keys(self, request: SentRequest, match) -> Any:
         if match.group(1) not in self.endpoints:
             return arm_error(404, "ResourceNotFound", "Endpoint not found")
-        return {"primaryKey": f"primary-key-of-{match.group(1)}",
-                "secondaryKey": "secondary-key"}
+        return {"primaryKey": f"primary-key-of-{match.group(1)}", "secondaryKey": "secondary-key"}
 
     def _get_deployment(self, request: SentRequest, match) -> Any:
         body = self.deployments.get((match.group(1), match.group(2)))
@@ -317,23 +369,36 @@ class FakeWorkspace:
     def _put_deployment(self, request: SentRequest, match) -> Any:
         endpoint, name = match.group(1), match.group(2)
         body = request.json()
-        body.update({"id": f"{p.WS_ID}/onlineEndpoints/{endpoint}/deployments/{name}",
-                     "name": name, "systemData": p.SYSTEM_DATA,
-                     "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/"
-                             "deployments"})
+        body.update(
+            {
+                "id": f"{p.WS_ID}/onlineEndpoints/{endpoint}/deployments/{name}",
+                "name": name,
+                "systemData": p.SYSTEM_DATA,
+                "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments",
+            }
+        )
         props = body["properties"]
         # Defaults the service fills in (ManagedOnlineDeployment/get.json).
         props.setdefault("scaleSettings", {"scaleType": "Default"})
         props.setdefault("endpointComputeType", "Managed")
-        props.setdefault("readinessProbe", {"failureThreshold": 30, "successThreshold": 1,
-                                            "timeout": "PT2S", "period": "PT10S",
-                                            "initialDelay": "PT1S"})
+        props.setdefault(
+            "readinessProbe",
+            {
+                "failureThreshold": 30,
+                "successThreshold": 1,
+                "timeout": "PT2S",
+                "period": "PT10S",
+                "initialDelay": "PT1S",
+            },
+        )
         props["provisioningState"] = self.deployment_state
         self.deployments[(endpoint, name)] = body
         # Long-running: 201 + Azure-AsyncOperation, the poller reads the operation's status.
-        operation = (f"{p.ARM}/subscriptions/{p.SUB}/providers/Microsoft.MachineLearningServices"
-                     f"/locations/{p.LOCATION}/mfeOperationsStatus/op-{endpoint}-{name}"
-                     "?api-version=2023-04-01-preview")
+        operation = (
+            f"{p.ARM}/subscriptions/{p.SUB}/providers/Microsoft.MachineLearningServices"
+            f"/locations/{p.LOCATION}/mfeOperationsStatus/op-{endpoint}-{name}"
+            "?api-version=2023-04-01-preview"
+        )
         created = dict(body, properties=dict(props, provisioningState="Creating"))
         return Reply(201, created, {"Azure-AsyncOperation": operation})
 
@@ -341,8 +406,12 @@ class FakeWorkspace:
         endpoint, name = match.group(1), match.group(2)
         state = self.deployments[(endpoint, name)]["properties"]["provisioningState"]
         if state == "Failed":
-            return {"status": "Failed", "error": {
-                "code": "ResourceNotReady",
-                "message": "User container has crashed or terminated. Please see "
-                           "troubleshooting guide, available here: https://aka.ms/oe-tsg"}}
+            return {
+                "status": "Failed",
+                "error": {
+                    "code": "ResourceNotReady",
+                    "message": "User container has crashed or terminated. Please see "
+                    "troubleshooting guide, available here: https://aka.ms/oe-tsg",
+                },
+            }
         return {"status": state}

@@ -11,7 +11,10 @@ RG = "rg-studio"
 WS = "ws-studio"
 LOCATION = "eastus"
 ARM = "https://management.azure.com"
-WS_ID = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.MachineLearningServices/workspaces/{WS}"
+WS_ID = (
+    f"/subscriptions/{SUB}/resourceGroups/{RG}"
+    f"/providers/Microsoft.MachineLearningServices/workspaces/{WS}"
+)
 WS_URL = ARM + WS_ID
 REGISTRY_SUB = "5f5f5f5f-0000-0000-0000-000000000000"
 REGISTRY_RG = "registry-builtin-prod-eastus-01"
@@ -106,14 +109,25 @@ def model_container(name: str, latest: str = "6") -> dict:
         "id": f"{REGISTRY_URL}/models/{name}",
         "name": name,
         "type": "Microsoft.MachineLearningServices/registries/models",
-        "properties": {"latestVersion": latest, "nextVersion": str(int(latest) + 1),
-                       "isArchived": False, "tags": {}, "properties": {}},
+        "properties": {
+            "latestVersion": latest,
+            "nextVersion": str(int(latest) + 1),
+            "isArchived": False,
+            "tags": {},
+            "properties": {},
+        },
         "systemData": SYSTEM_DATA,
     }
 
 
-def aml_compute(name: str, size: str, *, state: str = "Succeeded", max_nodes: int = 2,
-                priority: str = "Dedicated") -> dict:
+def aml_compute(
+    name: str,
+    size: str,
+    *,
+    state: str = "Succeeded",
+    max_nodes: int = 2,
+    priority: str = "Dedicated",
+) -> dict:
     """Shaped like Compute/get/AmlCompute.json."""
     return {
         "id": f"{WS_ID}/computes/{name}",
@@ -127,31 +141,47 @@ def aml_compute(name: str, size: str, *, state: str = "Succeeded", max_nodes: in
             "computeType": "AmlCompute",
             "provisioningState": state,
             "provisioningErrors": [{"error": {"code": "QuotaExceeded", "message": "no quota"}}]
-            if state == "Failed" else None,
+            if state == "Failed"
+            else None,
             "properties": {
                 "vmSize": size,
                 "vmPriority": priority,
                 "osType": "Linux",
                 "isolatedNetwork": False,
-                "scaleSettings": {"maxNodeCount": max_nodes, "minNodeCount": 0,
-                                  "nodeIdleTimeBeforeScaleDown": "PT2M"},
+                "scaleSettings": {
+                    "maxNodeCount": max_nodes,
+                    "minNodeCount": 0,
+                    "nodeIdleTimeBeforeScaleDown": "PT2M",
+                },
                 "remoteLoginPortPublicAccess": "NotSpecified",
                 "allocationState": "Steady",
                 "allocationStateTransitionTime": "2025-06-01T10:00:00.998Z",
                 "errors": None,
                 "currentNodeCount": 0,
                 "targetNodeCount": 0,
-                "nodeStateCounts": {"preparingNodeCount": 0, "runningNodeCount": 0,
-                                    "idleNodeCount": 0, "unusableNodeCount": 0,
-                                    "leavingNodeCount": 0, "preemptedNodeCount": 0},
+                "nodeStateCounts": {
+                    "preparingNodeCount": 0,
+                    "runningNodeCount": 0,
+                    "idleNodeCount": 0,
+                    "unusableNodeCount": 0,
+                    "leavingNodeCount": 0,
+                    "preemptedNodeCount": 0,
+                },
                 "enableNodePublicIp": True,
             },
         },
     }
 
 
-def vm_size(name: str, family: str, vcpus: int, gpus: int, memory_gb: float,
-            linux_price: float | None = None, low_priority_price: float | None = None) -> dict:
+def vm_size(
+    name: str,
+    family: str,
+    vcpus: int,
+    gpus: int,
+    memory_gb: float,
+    linux_price: float | None = None,
+    low_priority_price: float | None = None,
+) -> dict:
     """Shaped like VirtualMachineSize/list.json."""
     size = {
         "name": name,
@@ -166,13 +196,19 @@ def vm_size(name: str, family: str, vcpus: int, gpus: int, memory_gb: float,
         "supportedComputeTypes": ["AmlCompute", "ComputeInstance"],
     }
     if linux_price is not None:
-        values = [{"retailPrice": linux_price, "osType": "Linux", "vmTier": "Standard"},
-                  {"retailPrice": linux_price * 1.4, "osType": "Windows", "vmTier": "Standard"}]
+        values = [
+            {"retailPrice": linux_price, "osType": "Linux", "vmTier": "Standard"},
+            {"retailPrice": linux_price * 1.4, "osType": "Windows", "vmTier": "Standard"},
+        ]
         if low_priority_price is not None:
-            values.append({"retailPrice": low_priority_price, "osType": "Linux",
-                           "vmTier": "LowPriority"})
-        size["estimatedVMPrices"] = {"billingCurrency": "USD", "unitOfMeasure": "OneHour",
-                                     "values": values}
+            values.append(
+                {"retailPrice": low_priority_price, "osType": "Linux", "vmTier": "LowPriority"}
+            )
+        size["estimatedVMPrices"] = {
+            "billingCurrency": "USD",
+            "unitOfMeasure": "OneHour",
+            "values": values,
+        }
     return size
 
 
@@ -211,8 +247,17 @@ DEFAULT_USAGES = [
 def service_discovery() -> dict:
     """What the workspace's discoveryUrl answers: the data-plane hosts."""
     base = f"https://{LOCATION}.api.azureml.ms"
-    hosts = ["api", "catalog", "experimentation", "gallery", "history", "hyperdrive",
-             "labeling", "modelmanagement", "pipelines"]
+    hosts = [
+        "api",
+        "catalog",
+        "experimentation",
+        "gallery",
+        "history",
+        "hyperdrive",
+        "labeling",
+        "modelmanagement",
+        "pipelines",
+    ]
     return {**{host: base for host in hosts}, "studio": "https://ml.azure.com"}
 
 
@@ -239,16 +284,26 @@ def datastore() -> dict:
 
 
 def studio_url(job_name: str) -> str:
-    return (f"https://ml.azure.com/runs/{job_name}?wsid=/subscriptions/{SUB}/resourcegroups/"
-            f"{RG}/workspaces/{WS}&tid=72f988bf-86f1-41af-91ab-2d7cd011db47")
+    return (
+        f"https://ml.azure.com/runs/{job_name}?wsid=/subscriptions/{SUB}/resourcegroups/"
+        f"{RG}/workspaces/{WS}&tid=72f988bf-86f1-41af-91ab-2d7cd011db47"
+    )
 
 
 def job_services(job_name: str) -> dict:
     return {
-        "Tracking": {"jobServiceType": "Tracking", "endpoint": f"azureml://{LOCATION}.api."
-                     f"azureml.ms/mlflow/v1.0{WS_ID}?", "status": None, "port": None},
-        "Studio": {"jobServiceType": "Studio", "endpoint": studio_url(job_name),
-                   "status": None, "port": None},
+        "Tracking": {
+            "jobServiceType": "Tracking",
+            "endpoint": f"azureml://{LOCATION}.api.azureml.ms/mlflow/v1.0{WS_ID}?",
+            "status": None,
+            "port": None,
+        },
+        "Studio": {
+            "jobServiceType": "Studio",
+            "endpoint": studio_url(job_name),
+            "status": None,
+            "port": None,
+        },
     }
 
 
@@ -297,9 +352,16 @@ def run(run_id: str, parent: str, root: str, display_name: str, status: str = "R
 
 
 def run_details(run_id: str, log_urls: dict[str, str], status: str = "Running") -> dict:
-    return {"runId": run_id, "runUuid": f"uuid-{run_id}", "status": status,
-            "target": "a100", "logFiles": log_urls, "properties": {}, "inputDatasets": [],
-            "outputDatasets": []}
+    return {
+        "runId": run_id,
+        "runUuid": f"uuid-{run_id}",
+        "status": status,
+        "target": "a100",
+        "logFiles": log_urls,
+        "properties": {},
+        "inputDatasets": [],
+        "outputDatasets": [],
+    }
 
 
 def _optional(kind: str, default=None, **extra) -> dict:
@@ -330,9 +392,18 @@ CHAT_COMPLETION_INPUTS = {
     "per_device_eval_batch_size": _optional("integer", 1),
     "gradient_accumulation_steps": _optional("integer", 1),
     "learning_rate": _optional("number", 2e-5),
-    "lr_scheduler_type": _optional("string", "linear", enum=[
-        "linear", "cosine", "cosine_with_restarts", "polynomial", "constant",
-        "constant_with_warmup"]),
+    "lr_scheduler_type": _optional(
+        "string",
+        "linear",
+        enum=[
+            "linear",
+            "cosine",
+            "cosine_with_restarts",
+            "polynomial",
+            "constant",
+            "constant_with_warmup",
+        ],
+    ),
     "warmup_steps": _optional("integer", 0),
     "apply_lora": _optional("string", "false", enum=["true", "false"]),
     "lora_r": _optional("integer", 8),
@@ -368,8 +439,13 @@ def chat_completion_component(version: str = "0.0.65") -> dict:
         f"{version}",
         "name": version,
         "type": "Microsoft.MachineLearningServices/registries/components/versions",
-        "properties": {"componentSpec": spec, "description": spec["description"],
-                       "tags": {}, "properties": {}, "isArchived": False,
-                       "isAnonymous": False},
+        "properties": {
+            "componentSpec": spec,
+            "description": spec["description"],
+            "tags": {},
+            "properties": {},
+            "isArchived": False,
+            "isAnonymous": False,
+        },
         "systemData": SYSTEM_DATA,
     }

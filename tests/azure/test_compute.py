@@ -12,13 +12,18 @@ A100_ALLOW = ("standard_NC24ADS_a100_V4", "Standard_NC96ads_A100_v4")
 
 
 def model(allow: tuple[str, ...] = ()) -> ModelInfo:
-    return ModelInfo(id="azureml://registries/azureml/models/Phi-4/versions/7", name="Phi-4",
-                     source="azureml-registry", finetune_compute_allow_list=allow)
+    return ModelInfo(
+        id="azureml://registries/azureml/models/Phi-4/versions/7",
+        name="Phi-4",
+        source="azureml-registry",
+        finetune_compute_allow_list=allow,
+    )
 
 
 def check(backend, compute, allow=(), gpus=0):
-    return backend.check_compute(model(allow), compute, gpus=gpus, batch_size=1,
-                                 max_seq_length=2048)
+    return backend.check_compute(
+        model(allow), compute, gpus=gpus, batch_size=1, max_seq_length=2048
+    )
 
 
 def test_allow_list_hit_with_mixed_case(backend, workspace):
@@ -120,8 +125,11 @@ def test_quota_rows_for_the_size_family(backend, workspace, fake):
     assert names["Standard NCADS_A100_v4 Family Cluster Dedicated vCPUs"] == (24, 96)
     assert names["Total Cluster Dedicated Regional vCPUs"] == (24, 100)
     assert "Standard DSv2 Family Cluster Dedicated vCPUs" not in names
-    assert fake.sent("GET", rf"/subscriptions/{p.SUB}/providers/Microsoft\.MachineLearningServices"
-                            rf"/locations/{p.LOCATION}/usages$")
+    assert fake.sent(
+        "GET",
+        rf"/subscriptions/{p.SUB}/providers/Microsoft\.MachineLearningServices"
+        rf"/locations/{p.LOCATION}/usages$",
+    )
 
 
 def test_list_computes_with_price(backend, workspace):
@@ -138,8 +146,9 @@ def test_list_computes_with_price(backend, workspace):
 
 
 def test_create_cluster_sends_amlcompute(backend, workspace, fake):
-    info = backend.create_compute("ft-a100", "Standard_NC24ads_A100_v4", min_nodes=0,
-                                  max_nodes=2, tier="low_priority")
+    info = backend.create_compute(
+        "ft-a100", "Standard_NC24ads_A100_v4", min_nodes=0, max_nodes=2, tier="low_priority"
+    )
 
     put = fake.sent("PUT", r"/computes/ft-a100$")[-1]
     body = put.json()

@@ -16,29 +16,37 @@ from tests.azure.fake_azure import FakeCredential, arm_error
 def test_connect_reads_the_workspace_and_discovers_the_registry(backend, fake):
     assert backend.name == "azure"
     assert backend.workspace["location"] == p.LOCATION
-    assert fake.sent("GET", rf"/workspaces/{p.WS}$")[0].headers["Authorization"].startswith(
-        "Bearer ")
+    assert (
+        fake.sent("GET", rf"/workspaces/{p.WS}$")[0].headers["Authorization"].startswith("Bearer ")
+    )
     assert fake.sent("GET", r"/registries/azureml/discovery$")
 
 
 def test_connect_from_config_json(connect, tmp_path, fake):
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({"subscription_id": p.SUB, "resource_group": p.RG,
-                                  "workspace_name": p.WS}))
+    config.write_text(
+        json.dumps({"subscription_id": p.SUB, "resource_group": p.RG, "workspace_name": p.WS})
+    )
 
-    backend = connect(subscription_id=None, resource_group=None, workspace_name=None,
-                      config_path=config)
+    backend = connect(
+        subscription_id=None, resource_group=None, workspace_name=None, config_path=config
+    )
 
     assert backend.workspace["source"] == str(config)
     assert fake.sent("GET", rf"/resourceGroups/{p.RG}/.*/workspaces/{p.WS}$")
 
 
-def test_environment_overrides_config_and_arguments_override_both(
-    connect, tmp_path, monkeypatch
-):
+def test_environment_overrides_config_and_arguments_override_both(connect, tmp_path, monkeypatch):
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({"subscription_id": "from-file", "resource_group": "rg-file",
-                                  "workspace_name": "ws-file"}))
+    config.write_text(
+        json.dumps(
+            {
+                "subscription_id": "from-file",
+                "resource_group": "rg-file",
+                "workspace_name": "ws-file",
+            }
+        )
+    )
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", p.SUB)
     monkeypatch.setenv("AZURE_RESOURCE_GROUP", "rg-env")
 
@@ -48,8 +56,9 @@ def test_environment_overrides_config_and_arguments_override_both(
     assert found["workspace_name"] == "ws-file"
     assert found["complete"]
 
-    backend = connect(subscription_id=None, resource_group=p.RG, workspace_name=p.WS,
-                      config_path=config)
+    backend = connect(
+        subscription_id=None, resource_group=p.RG, workspace_name=p.WS, config_path=config
+    )
     assert backend.workspace["resource_group"] == p.RG
 
 
@@ -81,8 +90,12 @@ def test_missing_settings_name_what_to_set(monkeypatch):
         (401, "InvalidAuthenticationToken", "The access token is invalid.", "az login"),
         (403, "AuthorizationFailed", "The client does not have authorization", "role"),
         (404, "ResourceNotFound", "The Resource 'ws-studio' was not found.", "workspace"),
-        (404, "ResourceGroupNotFound", "Resource group 'rg-studio' could not be found.",
-         "resource group"),
+        (
+            404,
+            "ResourceGroupNotFound",
+            "Resource group 'rg-studio' could not be found.",
+            "resource group",
+        ),
         (404, "SubscriptionNotFound", "The subscription could not be found.", "subscription"),
     ],
 )

@@ -13,11 +13,13 @@ BASE_ID = "azureml://registries/azureml/models/Phi-4-mini-instruct/versions/3"
 @pytest.fixture
 def finished_job(workspace):
     job = p.command_job("ft-done", "Phi-4-mini-instruct-ultrachat-bs4", status="Completed")
-    job["properties"]["tags"] = {"studio.model": "Phi-4-mini-instruct",
-                                 "studio.model_id": BASE_ID}
+    job["properties"]["tags"] = {"studio.model": "Phi-4-mini-instruct", "studio.model_id": BASE_ID}
     workspace.add_job(job)
-    workspace.add_model("Phi-4-mini-instruct", "3", tags={
-        "inference_compute_allow_list": "['Standard_NC6s_v3', 'Standard_NC24ads_A100_v4']"})
+    workspace.add_model(
+        "Phi-4-mini-instruct",
+        "3",
+        tags={"inference_compute_allow_list": "['Standard_NC6s_v3', 'Standard_NC24ads_A100_v4']"},
+    )
     return "ft-done"
 
 
@@ -61,8 +63,12 @@ def test_list_registered_models(backend, registered):
 def test_deploy_creates_endpoint_deployment_and_traffic(backend, fake, registered):
     progress: list[str] = []
 
-    info = backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-1",
-                          on_progress=progress.append)
+    info = backend.deploy(
+        registered.name,
+        registered.version,
+        endpoint_name="ultrachat-1",
+        on_progress=progress.append,
+    )
 
     endpoint_puts = fake.sent("PUT", r"/onlineEndpoints/ultrachat-1$")
     assert len(endpoint_puts) == 2  # create, then route traffic
@@ -92,8 +98,12 @@ def test_deploy_refuses_instance_type_outside_inference_allow_list(backend, fake
 
 
 def test_deploy_allow_list_is_case_insensitive(backend, registered):
-    info = backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-2",
-                          instance_type="standard_nc24ADS_a100_v4")
+    info = backend.deploy(
+        registered.name,
+        registered.version,
+        endpoint_name="ultrachat-2",
+        instance_type="standard_nc24ADS_a100_v4",
+    )
 
     assert info.status == "running"
 
@@ -117,8 +127,7 @@ def test_list_and_delete_endpoint(backend, fake, registered):
     listed = backend.list_endpoints()
     backend.delete_endpoint("ultrachat-4")
 
-    assert [(e.name, e.backend, e.status) for e in listed] == [("ultrachat-4", "azure",
-                                                                "running")]
+    assert [(e.name, e.backend, e.status) for e in listed] == [("ultrachat-4", "azure", "running")]
     assert listed[0].hourly_price == pytest.approx(3.06)
     assert fake.sent("DELETE", r"/onlineEndpoints/ultrachat-4$")
     assert backend.list_endpoints() == []

@@ -65,7 +65,8 @@ def test_submit_sends_the_guides_pipeline(backend, fake, data_files):
     assert body["tags"]["studio.model"] == "Phi-4-mini-instruct"
     (node,) = body["jobs"].values()
     assert node["componentId"] == (
-        "azureml://registries/azureml/components/chat_completion_pipeline/versions/0.0.65")
+        "azureml://registries/azureml/components/chat_completion_pipeline/versions/0.0.65"
+    )
     inputs = node["inputs"]
     assert inputs["mlflow_model_path"]["uri"] == MODEL_ID
     for stage in ("model_import", "preprocess", "finetune", "model_evaluation"):
@@ -103,8 +104,7 @@ def test_filter_params_keeps_component_inputs(backend):
 
     assert accepted["deepspeed_stage"] == "2"  # the component declares a string
     assert accepted["num_train_epochs"] == 3
-    assert dropped == ["learning_rate_max", "learning_rate_min",
-                       "number_of_gpu_to_use_finetuning"]
+    assert dropped == ["learning_rate_max", "learning_rate_min", "number_of_gpu_to_use_finetuning"]
 
 
 def test_submit_refuses_cpu(backend, data_files):
@@ -112,13 +112,25 @@ def test_submit_refuses_cpu(backend, data_files):
         backend.submit_job(spec(*data_files, gpus=0))
 
 
-@pytest.mark.parametrize(("azure", "ours"), [
-    ("NotStarted", "queued"), ("Starting", "queued"), ("Provisioning", "queued"),
-    ("Preparing", "queued"), ("Queued", "queued"), ("Running", "running"),
-    ("Finalizing", "running"), ("CancelRequested", "running"), ("Completed", "finished"),
-    ("Failed", "failed"), ("NotResponding", "failed"), ("Canceled", "killed"),
-    ("Paused", "killed"), ("Unknown", "queued"),
-])
+@pytest.mark.parametrize(
+    ("azure", "ours"),
+    [
+        ("NotStarted", "queued"),
+        ("Starting", "queued"),
+        ("Provisioning", "queued"),
+        ("Preparing", "queued"),
+        ("Queued", "queued"),
+        ("Running", "running"),
+        ("Finalizing", "running"),
+        ("CancelRequested", "running"),
+        ("Completed", "finished"),
+        ("Failed", "failed"),
+        ("NotResponding", "failed"),
+        ("Canceled", "killed"),
+        ("Paused", "killed"),
+        ("Unknown", "queued"),
+    ],
+)
 def test_status_mapping_through_jobs_get(backend, workspace, azure, ours):
     workspace.add_job(p.command_job("ft-job-1", "fine-tune", status=azure))
 

@@ -14,11 +14,23 @@ def running_job(workspace):
     """ft-1 -> chat_completion_pipeline node -> preprocess + finetune steps with logs."""
     workspace.add_job(p.command_job("ft-1", "Phi-4-ultrachat", status="Running"))
     workspace.add_step("ft-1", "ft-1", "ft-1-node", "chat_completion_pipeline")
-    workspace.add_step("ft-1-node", "ft-1", "ft-1-preprocess", "preprocess",
-                       logs={FINETUNE_LOG: b"tokenizing 23110 rows\n"})
-    workspace.add_step("ft-1-node", "ft-1", "ft-1-finetune", "finetune",
-                       logs={FINETUNE_LOG: b"step 1 loss 2.31\n",
-                             "system_logs/lifecycler/execution-wrapper.log": b"started\n"})
+    workspace.add_step(
+        "ft-1-node",
+        "ft-1",
+        "ft-1-preprocess",
+        "preprocess",
+        logs={FINETUNE_LOG: b"tokenizing 23110 rows\n"},
+    )
+    workspace.add_step(
+        "ft-1-node",
+        "ft-1",
+        "ft-1-finetune",
+        "finetune",
+        logs={
+            FINETUNE_LOG: b"step 1 loss 2.31\n",
+            "system_logs/lifecycler/execution-wrapper.log": b"started\n",
+        },
+    )
     return workspace
 
 
@@ -92,8 +104,9 @@ def mlflow_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("azure-mlflow")
     uri = f"sqlite:///{folder / 'mlflow.db'}"
     client = MlflowClient(tracking_uri=uri)
-    experiment = client.create_experiment("chat_completion_Phi-4",
-                                          artifact_location=str(folder / "artifacts"))
+    experiment = client.create_experiment(
+        "chat_completion_Phi-4", artifact_location=str(folder / "artifacts")
+    )
     return uri, client, experiment
 
 
@@ -103,10 +116,16 @@ def test_metrics_from_the_workspace_mlflow_root_run(connect, workspace, mlflow_s
     uri, client, experiment = mlflow_store
     run = client.create_run(experiment)
     run_id = run.info.run_id  # in Azure ML the root run id is the pipeline job's name
-    metrics = [Metric("loss", 2.3, 1, 1), Metric("loss", 1.9, 2, 2),
-               Metric("learning_rate", 5e-6, 3, 1), Metric("grad_norm", 1.5, 4, 1),
-               Metric("epoch", 0.5, 5, 1), Metric("eval_loss", 2.0, 6, 2),
-               Metric("train_loss", 2.1, 7, 2), Metric("train_runtime", 812.0, 8, 2)]
+    metrics = [
+        Metric("loss", 2.3, 1, 1),
+        Metric("loss", 1.9, 2, 2),
+        Metric("learning_rate", 5e-6, 3, 1),
+        Metric("grad_norm", 1.5, 4, 1),
+        Metric("epoch", 0.5, 5, 1),
+        Metric("eval_loss", 2.0, 6, 2),
+        Metric("train_loss", 2.1, 7, 2),
+        Metric("train_runtime", 812.0, 8, 2),
+    ]
     client.log_batch(run_id, metrics=metrics)
     workspace.mlflow_uri = uri
     workspace.add_job(p.command_job(run_id, "ft", status="Completed"))

@@ -12,20 +12,26 @@ DEFAULTS = "{'apply_deepspeed': 'true', 'learning_rate': '2e-5'}"
 
 
 def test_model_with_every_tag(backend, workspace, fake):
-    workspace.add_model("Phi-3.5-mini-instruct", "6", tags={
-        "task": "chat-completion",
-        "finetune_compute_allow_list": ALLOW,
-        "inference_compute_allow_list": INFER,
-        "model_specific_defaults": DEFAULTS,
-    })
+    workspace.add_model(
+        "Phi-3.5-mini-instruct",
+        "6",
+        tags={
+            "task": "chat-completion",
+            "finetune_compute_allow_list": ALLOW,
+            "inference_compute_allow_list": INFER,
+            "model_specific_defaults": DEFAULTS,
+        },
+    )
 
     model = backend.get_model("Phi-3.5-mini-instruct")
 
     assert model.name == "Phi-3.5-mini-instruct"
     assert model.version == "6"
     assert model.id == "azureml://registries/azureml/models/Phi-3.5-mini-instruct/versions/6"
-    assert model.finetune_compute_allow_list == ("Standard_NC24ads_A100_v4",
-                                                 "Standard_NC96ads_A100_v4")
+    assert model.finetune_compute_allow_list == (
+        "Standard_NC24ads_A100_v4",
+        "Standard_NC96ads_A100_v4",
+    )
     assert model.inference_compute_allow_list == ("Standard_NC6s_v3", "Standard_NC24ads_A100_v4")
     assert model.model_specific_defaults == {"apply_deepspeed": "true", "learning_rate": "2e-5"}
     assert not model.archived
@@ -36,9 +42,14 @@ def test_model_with_every_tag(backend, workspace, fake):
     assert fake.sent("GET", r"/models/Phi-3\.5-mini-instruct/versions/6$")
 
 
-@pytest.mark.parametrize("missing", [
-    "finetune_compute_allow_list", "inference_compute_allow_list", "model_specific_defaults",
-])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "finetune_compute_allow_list",
+        "inference_compute_allow_list",
+        "model_specific_defaults",
+    ],
+)
 def test_model_without_one_tag(backend, workspace, missing):
     tags = {
         "finetune_compute_allow_list": ALLOW,
@@ -82,8 +93,9 @@ def test_unparsable_tag_is_ignored(backend, workspace):
 
 
 def test_archived_model_is_found_and_marked(backend, workspace, fake):
-    workspace.add_archived_model("Phi-3-mini-4k-instruct", "15", tags={
-        "finetune_compute_allow_list": ALLOW})
+    workspace.add_archived_model(
+        "Phi-3-mini-4k-instruct", "15", tags={"finetune_compute_allow_list": ALLOW}
+    )
 
     model = backend.get_model("Phi-3-mini-4k-instruct")
 
@@ -101,12 +113,20 @@ def test_unknown_model_says_so(backend):
 
 
 def test_list_models_keeps_finetunable_chat_models(backend, workspace):
-    workspace.add_model("Phi-3.5-mini-instruct", "6", tags={"task": "chat-completion"},
-                        properties={"finetuning-tasks": "chat-completion,text-classification"})
+    workspace.add_model(
+        "Phi-3.5-mini-instruct",
+        "6",
+        tags={"task": "chat-completion"},
+        properties={"finetuning-tasks": "chat-completion,text-classification"},
+    )
     workspace.add_model("Phi-4-mini-instruct", "1", tags={})  # nothing says no: kept
     workspace.add_model("Phi-3-vision-128k-instruct", "2", tags={"task": "image-text-to-text"})
-    workspace.add_model("Llama-Guard-3-8B-chat", "1", tags={"task": "chat-completion"},
-                        properties={"finetuning-tasks": "text-classification"})
+    workspace.add_model(
+        "Llama-Guard-3-8B-chat",
+        "1",
+        tags={"task": "chat-completion"},
+        properties={"finetuning-tasks": "text-classification"},
+    )
     workspace.add_model("bert-base-uncased", "9", tags={"task": "fill-mask"})  # not a candidate
 
     names = [m.name for m in backend.list_models()]

@@ -6,7 +6,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from services.backends.azure import compute, endpoints, jobs, logs, metrics, models, pipeline
+from services.backends.azure import compute as clusters
+from services.backends.azure import endpoints, jobs, logs, metrics, models, pipeline
 from services.backends.azure.connection import AzureClients, connect_clients, resolve_workspace
 from services.backends.base import (
     ComputeCheck,
@@ -64,12 +65,12 @@ class AzureBackend:
         return models.get_model(self.clients, model_id)
 
     def list_computes(self) -> list[ComputeInfo]:
-        return compute.list_computes(self.clients)
+        return clusters.list_computes(self.clients)
 
     def create_compute(
         self, name: str, size: str, min_nodes: int = 0, max_nodes: int = 1, tier: str = "dedicated"
     ) -> ComputeInfo:
-        return compute.create_compute(self.clients, name, size, min_nodes, max_nodes, tier)
+        return clusters.create_compute(self.clients, name, size, min_nodes, max_nodes, tier)
 
     def check_compute(
         self,
@@ -81,10 +82,8 @@ class AzureBackend:
         max_seq_length: int,
         apply_lora: bool = True,
     ) -> ComputeCheck:
-        # Azure sizes the job by node (gpus_per_node); batch shape is the component's concern.
-        from services.backends.azure import compute as compute_module
-
-        return compute_module.check_compute(self.clients, model, compute, gpus=gpus)
+        # Azure sizes the job by node (gpus_per_node); the batch shape is the component's.
+        return clusters.check_compute(self.clients, model, compute, gpus=gpus)
 
     def filter_params(self, params: dict) -> tuple[dict, list[str]]:
         """(accepted, dropped): only names the chat_completion_pipeline component takes."""

@@ -107,7 +107,9 @@ def create_compute(
     if tier_value is None:
         problems.append(f"tier must be 'dedicated' or 'low_priority', not {tier!r}")
     if not 0 <= min_nodes <= max_nodes or max_nodes < 1:
-        problems.append(f"need 0 <= min_nodes <= max_nodes and max_nodes >= 1 ({min_nodes}, {max_nodes})")
+        problems.append(
+            f"need 0 <= min_nodes <= max_nodes and max_nodes >= 1 (got {min_nodes}, {max_nodes})"
+        )
     if problems:
         raise ValidationError(problems[0], "Fix the cluster settings.", reasons=problems)
     cluster = AmlCompute(
@@ -147,8 +149,10 @@ def quota(clients: AzureClients, size: Any | None = None) -> list[dict]:
             continue
         # "standardNCADSA100v4Family" vs "Standard NCADS_A100_v4 Family Cluster Dedicated vCPUs"
         squashed = label.lower().replace(" ", "").replace("_", "")
-        if "dedicatedCores" in usage_type or "lowPriorityCores" in usage_type or (
-            family and family.replace("_", "") in squashed
+        if (
+            "dedicatedCores" in usage_type
+            or "lowPriorityCores" in usage_type
+            or (family and family.replace("_", "") in squashed)
         ):
             rows.append(
                 {
@@ -182,9 +186,7 @@ def check_compute(
     hints: list[str] = []
     vm_size = str(compute.size or "")
     if _text(compute.provisioning_state).lower() == "failed":
-        reasons.append(
-            f"Provisioning failed, compute '{compute_name}' is in failed state."
-        )
+        reasons.append(f"Provisioning failed, compute '{compute_name}' is in failed state.")
         hints.append("Create a different compute (or delete and recreate this one).")
     allow_list = model.finetune_compute_allow_list
     if allow_list:

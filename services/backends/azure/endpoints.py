@@ -159,8 +159,11 @@ def deploy(
     )
     operations = clients.workspace
     try:
-        _wait(operations.online_endpoints.begin_create_or_update(endpoint),
-              f"Creating endpoint {name}", progress)
+        _wait(
+            operations.online_endpoints.begin_create_or_update(endpoint),
+            f"Creating endpoint {name}",
+            progress,
+        )
     except Exception as error:  # noqa: BLE001
         raise EndpointError(
             f"Cannot create endpoint '{name}': {short(error)}",
@@ -176,8 +179,11 @@ def deploy(
         request_settings=OnlineRequestSettings(request_timeout_ms=REQUEST_TIMEOUT_MS),
     )
     try:
-        _wait(operations.online_deployments.begin_create_or_update(deployment),
-              f"Creating deployment {DEPLOYMENT_NAME} ({instance_type})", progress)
+        _wait(
+            operations.online_deployments.begin_create_or_update(deployment),
+            f"Creating deployment {DEPLOYMENT_NAME} ({instance_type})",
+            progress,
+        )
     except Exception as error:  # noqa: BLE001
         raise EndpointError(
             f"Deployment '{DEPLOYMENT_NAME}' of {registered.name}:{registered.version} on "
@@ -186,17 +192,23 @@ def deploy(
             "Last container log lines:\n" + deployment_logs(clients, name),
         ) from error
     endpoint.traffic = {DEPLOYMENT_NAME: 100}
-    _wait(operations.online_endpoints.begin_create_or_update(endpoint),
-          f"Routing all traffic to {DEPLOYMENT_NAME}", progress)
+    _wait(
+        operations.online_endpoints.begin_create_or_update(endpoint),
+        f"Routing all traffic to {DEPLOYMENT_NAME}",
+        progress,
+    )
     progress(f"Endpoint {name} is ready.")
     return _endpoint_info(clients, operations.online_endpoints.get(name), _prices(clients))
 
 
 def deployment_logs(clients: AzureClients, endpoint_name: str) -> str:
     try:
-        return clients.workspace.online_deployments.get_logs(
-            name=DEPLOYMENT_NAME, endpoint_name=endpoint_name, lines=LOG_LINES_ON_FAILURE
-        ) or "(no log lines)"
+        return (
+            clients.workspace.online_deployments.get_logs(
+                name=DEPLOYMENT_NAME, endpoint_name=endpoint_name, lines=LOG_LINES_ON_FAILURE
+            )
+            or "(no log lines)"
+        )
     except Exception as error:  # noqa: BLE001 - the container may never have started
         return f"(logs not available: {short(error)})"
 
@@ -229,8 +241,9 @@ def _endpoint_info(clients: AzureClients, endpoint: Any, prices: dict[str, float
             if price is not None:
                 price *= int(deployment.instance_count or 1)
         except Exception as error:  # noqa: BLE001 - listing must not fail on one deployment
-            log.info("deployment %s of %s unreadable: %s", deployment_name, endpoint.name,
-                     short(error))
+            log.info(
+                "deployment %s of %s unreadable: %s", deployment_name, endpoint.name, short(error)
+            )
     state = _text(endpoint.provisioning_state).lower()
     return EndpointInfo(
         name=endpoint.name,

@@ -23,6 +23,7 @@ CHAT_TASK = "chat-completion"
 # then reads each candidate's latest version; keep the fan-out bounded.
 CANDIDATE_NAME = re.compile(r"instruct|chat", re.IGNORECASE)
 MAX_CANDIDATES = 40
+PREFERRED = ("phi-", "meta-llama", "llama", "mistral")
 
 
 def model_asset_id(name: str, version: str) -> str:
@@ -90,9 +91,7 @@ def is_chat_finetunable(model: Any) -> bool:
     if task and str(task).lower() != CHAT_TASK:
         return False
     tasks = _metadata(model, "finetuning-tasks") or _metadata(model, "finetuning_tasks")
-    if tasks and CHAT_TASK not in [t.strip().lower() for t in str(tasks).split(",")]:
-        return False
-    return True
+    return not tasks or CHAT_TASK in [t.strip().lower() for t in str(tasks).split(",")]
 
 
 def get_model(clients: AzureClients, model_id: str) -> ModelInfo:
@@ -145,7 +144,9 @@ def list_models(clients: AzureClients) -> list[ModelInfo]:
             f"Cannot list models of registry '{REGISTRY_NAME}': {short(error)}",
             "Check the network and your sign-in, then retry.",
         ) from error
-    names = sorted({c.name for c in containers if CANDIDATE_NAME.search(c.name or "")})
+    candidates = {c.name for c in containers if CANDIDATE_NAME.search(c.name or "")}
+    # The families the guide and its successors fine-tune come first when the list is cut.
+    names = sorted(candidates, key=lambda n: (not n.lower().startswith(PREFERRED), n))
     names = names[:MAX_CANDIDATES]
 
     def read(name: str) -> Any | None:
