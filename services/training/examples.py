@@ -8,47 +8,13 @@ longest example in it (no padding to a fixed length).
 
 from __future__ import annotations
 
-import json
 import logging
-import random
-from pathlib import Path
 
 import torch
 
 logger = logging.getLogger(__name__)
 
 IGNORE_INDEX = -100
-
-
-def read_conversations(path: str | Path) -> list[list[dict]]:
-    """The `messages` of every row of a .jsonl file.
-
-    Raises ValueError naming the first line that is not a JSON object with a messages list.
-    """
-    conversations = []
-    with open(path, encoding="utf-8") as file:
-        for number, line in enumerate(file, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}: line {number} is not JSON ({error.msg})") from None
-            messages = row.get("messages") if isinstance(row, dict) else None
-            if not isinstance(messages, list) or not messages:
-                raise ValueError(f"{path}: line {number} has no 'messages' list")
-            conversations.append([{"role": m["role"], "content": m["content"]} for m in messages])
-    if not conversations:
-        raise ValueError(f"{path} holds no conversations")
-    return conversations
-
-
-def split_for_eval(conversations: list, fraction: float, seed: int) -> tuple[list, list]:
-    """Hold out `fraction` of the rows (at least one) for evaluation, reproducibly."""
-    shuffled = conversations[:]
-    random.Random(seed).shuffle(shuffled)
-    held_out = max(1, round(len(shuffled) * fraction)) if len(shuffled) > 1 else 0
-    return shuffled[held_out:], shuffled[:held_out]
 
 
 def _render(tokenizer, messages: list[dict], generation_prompt: bool = False) -> str:

@@ -22,12 +22,7 @@ from transformers.utils import logging as hf_logging
 
 from services.local import catalog
 from services.training.callbacks import StudioCallback
-from services.training.examples import (
-    PadToLongest,
-    read_conversations,
-    split_for_eval,
-    tokenize_all,
-)
+from services.training.examples import PadToLongest, tokenize_all
 from services.training.layout import ADAPTER_DIR, MODEL_DIR, say
 from services.training.settings import TrainSettings, settings_from_params
 
@@ -44,16 +39,6 @@ class Examples(torch.utils.data.Dataset):
 
     def __getitem__(self, index: int) -> dict:
         return self.rows[index]
-
-
-def load_conversations(spec: dict, settings: TrainSettings) -> tuple[list, list]:
-    """Train and eval conversations; without a test file a small share of train is held out."""
-    train_rows = read_conversations(spec["train_file"])
-    if spec.get("test_file"):
-        eval_rows = read_conversations(spec["test_file"])
-    else:
-        train_rows, eval_rows = split_for_eval(train_rows, settings.eval_fraction, settings.seed)
-    return train_rows, eval_rows[: settings.max_eval_samples]
 
 
 def _uses_cuda(spec: dict) -> bool:
@@ -94,11 +79,18 @@ def _training_arguments(job_dir: Path, settings: TrainSettings, spec: dict, has_
     )
 
 
-def train(job_dir: Path, spec: dict, client, run_id: str, *, is_main: bool) -> Path | None:
+def train(
+    job_dir: Path,
+    spec: dict,
+    conversations: tuple[list, list],
+    client,
+    run_id: str,
+    *,
+    is_main: bool,
+) -> Path | None:
     """Train; return the folder saved at the end (adapter/ or model/) on the main process."""
     settings = settings_from_params(spec.get("params") or {})
-    train_rows, eval_rows = load_conversations(spec, settings)
-    say(f"data: {len(train_rows)} training and {len(eval_rows)} evaluation conversations")
+    train_rows, eval_rows = conversations
 
     model_folder = catalog.model_path(spec["model_id"])  # converts the bundled model once
     say(f"loading model from {model_folder}")

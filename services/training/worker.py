@@ -18,7 +18,9 @@ import traceback
 from pathlib import Path
 
 from services.config import offline_env
+from services.training.conversations import load_conversations
 from services.training.layout import JOB_FILE, LOG_FILE, say
+from services.training.settings import settings_from_params
 
 
 class Cancelled(Exception):
@@ -77,9 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         client.update_run(run_id, status="RUNNING")
     status, code = "FINISHED", 0
     try:
-        from services.training.trainer import train
+        settings = settings_from_params(spec.get("params") or {})
+        conversations = load_conversations(
+            spec, settings.eval_fraction, settings.max_eval_samples, settings.seed
+        )
+        say(f"data: {len(conversations[0])} training, {len(conversations[1])} evaluation rows")
+        from services.training.trainer import train  # torch, transformers, peft: seconds
 
-        output = train(job_dir, spec, client, run_id, is_main=is_main)
+        output = train(job_dir, spec, conversations, client, run_id, is_main=is_main)
         if client and output is not None:
             client.log_artifacts(run_id, str(output), artifact_path=output.name)
         say("training finished")

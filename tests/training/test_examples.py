@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 from transformers import AutoTokenizer
 
-from services.training.examples import (
-    IGNORE_INDEX,
-    PadToLongest,
-    read_conversations,
-    split_for_eval,
-    tokenize_conversation,
-)
+from services.training.conversations import read_conversations, split_for_eval
+from services.training.examples import IGNORE_INDEX, PadToLongest, tokenize_conversation
 from services.training.settings import TrainSettings, settings_from_params
 from tests.training.tiny import conversations, write_jsonl
 

@@ -58,7 +58,7 @@ def test_training_uses_the_experiment_and_artifact_root_under_studio_home(finish
     run = client.get_run(jobs.get_job(finished_job).run_id)
     experiment = client.get_experiment(run.info.experiment_id)
     assert experiment.name == "chat_completion_tiny-llama"
-    assert str(config.mlflow_artifact_root()) in experiment.artifact_location
+    assert experiment.artifact_location.endswith("mlflow/artifacts/chat_completion_tiny-llama")
     assert run.info.run_name == "tiny-llama-test"
 
 
@@ -90,7 +90,6 @@ def test_a_worker_killed_outright_shows_failed_with_its_log(tiny_spec):
     assert _run_status(job.id) == "FAILED"  # recorded, not only shown
 
 
-@pytest.mark.slow
 def test_bad_data_fails_with_the_reason_in_the_error(tiny_spec, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("this is not json\n")
@@ -98,7 +97,7 @@ def test_bad_data_fails_with_the_reason_in_the_error(tiny_spec, tmp_path):
     job = jobs.submit_job(type(spec)(**{**spec.__dict__, "train_file": str(bad)}))
 
     failed = wait_for(
-        lambda: (info := jobs.get_job(job.id)).is_terminal and info, 120, "the job to end"
+        lambda: (info := jobs.get_job(job.id)).is_terminal and info, 60, "the job to end"
     )
     assert failed.status == "failed"
     assert "line 1 is not JSON" in failed.error
