@@ -14,6 +14,7 @@ navigation = st.navigation(
         st.Page("pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
         st.Page("pages/deploy.py", title="Deploy", icon=":material/rocket_launch:"),
         st.Page("pages/chat.py", title="Chat", icon=":material/chat:"),
+        st.Page("pages/demo.py", title="Demo", icon=":material/play_circle:"),
     ]
 )
 render_sidebar()

@@ -1,10 +1,46 @@
-"""`python -m services demo`: not built yet."""
+"""`python -m services demo`: demo data → short fine-tune → register → deploy, with progress.
+
+Text mode prints one line per progress event and the endpoint to chat with at the end; with
+--json each event is one JSON line (the last one carries "endpoint").
+"""
+
+from __future__ import annotations
+
+import json
+
+from services.cli.output import add_json_flag, to_jsonable
+from services.demo import DEMO_MAX_STEPS, STAGE_TITLES, run_demo
 
 
 def register(subparsers) -> None:
-    subparsers.add_parser("demo", help="(not built yet)").set_defaults(handler=_todo)
+    parser = subparsers.add_parser(
+        "demo",
+        help="prepare the demo data, fine-tune the bundled model briefly, deploy it (local)",
+    )
+    parser.add_argument(
+        "--max-steps",
+        type=int,
+        default=DEMO_MAX_STEPS,
+        help=f"training steps of the short fine-tune (default {DEMO_MAX_STEPS})",
+    )
+    add_json_flag(parser)
+    parser.set_defaults(handler=_demo)
 
 
-def _todo(args) -> int:
-    print("'demo' is not available yet.")
-    return 2
+def _demo(args) -> int:
+    stage = None
+    endpoint = ""
+    for event in run_demo(max_steps=args.max_steps):
+        endpoint = event.endpoint or endpoint
+        if args.json:
+            print(json.dumps(to_jsonable(event)), flush=True)
+            continue
+        if event.stage != stage:
+            stage = event.stage
+            print(f"== {STAGE_TITLES[stage]}", flush=True)
+        print(f"   {'✓' if event.stage_done else '·'} {event.message}", flush=True)
+    if not args.json:
+        print(f"\nReady. Chat with it: python -m services chat {endpoint}")
+        print("Or open the Chat page in the app (`make run`). Delete the endpoint when done:")
+        print(f"python -m services endpoints delete {endpoint}")
+    return 0

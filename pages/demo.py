@@ -1,0 +1,71 @@
+"""Demo page: one click runs demo data → short fine-tune → register → deploy, then opens Chat.
+
+The demo runs as a background process (services.demo.start_demo), so reruns, other pages or a
+closed tab never stop it; this page only reads its progress, every few seconds while it runs.
+"""
+
+import streamlit as st
+
+from services.demo import DEMO_MAX_STEPS, STAGES, DemoRun, read_demo, start_demo
+from services.errors import StudioError
+
+REFRESH_S = 2
+
+
+def stage_boxes(run: DemoRun) -> None:
+    reached = {event.stage for event in run.events}
+    for stage, title in STAGES:
+        events = [event for event in run.events if event.stage == stage]
+        done = any(event.stage_done for event in events)
+        if done:
+            state = "complete"
+        elif events and run.error:
+            state = "error"
+        elif events:
+            state = "running"
+        else:
+            continue  # not started yet
+        current = not done and stage in reached
+        with st.status(title, state=state, expanded=current):
+            for event in events:
+                st.markdown(event.message)
+            fractions = [e.fraction for e in events if e.fraction is not None]
+            if fractions and not done:
+                st.progress(fractions[-1])
+
+
+def progress_view(refreshing: bool) -> None:
+    run = read_demo()
+    if run is None:
+        return
+    if refreshing and not run.running:
+        st.rerun()  # it ended: redraw the whole page once, without refreshing
+    stage_boxes(run)
+    if run.error:
+        st.error(run.error)
+        if run.hint:
+            st.info(run.hint)
+    elif run.endpoint:
+        st.success(f"Endpoint `{run.endpoint}` is ready.")
+        if st.button("Chat with it", type="primary", key="demo_open_chat", icon=":material/chat:"):
+            st.switch_page("pages/chat.py", query_params={"endpoint": run.endpoint})
+
+
+st.title("Demo")
+st.markdown(
+    "One click prepares the bundled demo conversations, fine-tunes the bundled "
+    f"**SmolLM2-135M-Instruct** for {DEMO_MAX_STEPS} steps on this machine, registers and "
+    "deploys it, then opens the chat. A few minutes on a laptop CPU; it keeps running if you "
+    "leave this page."
+)
+run = read_demo()
+running = run is not None and run.running
+if st.button("Run the demo", type="primary", disabled=running, key="demo_start"):
+    try:
+        start_demo()
+    except StudioError as error:
+        st.error(error.message)
+    st.rerun()
+if running:
+    st.caption("Running… The Jobs page shows the fine-tune's log while it trains.")
+st.fragment(progress_view, run_every=REFRESH_S if running else None)(refreshing=running)

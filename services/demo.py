@@ -1,0 +1,251 @@
+"""The stakeholder demo: demo data → a short fine-tune of the bundled model → a chat endpoint.
+
+`run_demo()` is a generator of DemoEvent: the CLI prints them, the Demo page draws them as
+st.status boxes, so both show the same stages with the same words. It uses the local backend
+and the bundled SmolLM2 (offline, one machine); a run takes a few minutes on two CPU cores,
+most of it converting the bundled model once and loading it twice (training, serving).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from services import config
+from services.backends import create_backend
+from services.backends.base import Backend, JobInfo
+from services.errors import JobError
+from services.job_display import format_duration, progress
+from services.params import resolve_params
+from services.training import process
+from services.wizard import build_job_spec
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+DEMO_MODEL_ID = "SmolLM2-135M-Instruct"
+# Small enough to finish in about a minute on CPU, long enough to log a loss curve and
+# two evaluations.
+DEMO_MAX_STEPS = 8
+DEMO_PARAMS = {
+    "max_steps": DEMO_MAX_STEPS,
+    "eval_steps": 4,
+    "max_seq_length": 256,
+    "learning_rate": 2e-4,
+    "lr_scheduler_type": "linear",
+}
+DEMO_DISPLAY_NAME = "demo-SmolLM2-135M-Instruct"
+TRAIN_TIMEOUT_S = 1800.0
+
+# (stage id, what a person reads), in order.
+STAGES = (
+    ("data", "Prepare the demo data"),
+    ("train", "Fine-tune SmolLM2-135M-Instruct"),
+    ("register", "Register the fine-tuned model"),
+    ("deploy", "Deploy it as a chat endpoint"),
+)
+STAGE_TITLES = dict(STAGES)
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    """One line of demo progress. `stage_done` closes a stage; the last event has `endpoint`."""
+
+    stage: str  # a STAGES id
+    message: str
+    stage_done: bool = False
+    fraction: float | None = None  # progress within the stage, when known
+    job_id: str = ""
+    model_name: str = ""
+    model_version: str = ""
+    endpoint: str = ""  # the ready endpoint's name (last event only)
+
+
+def run_demo(
+    backend: Backend | None = None,
+    *,
+    max_steps: int = DEMO_MAX_STEPS,
+    poll_s: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[DemoEvent]:
+    """Run every stage, yielding progress; raises StudioError (with a hint) when one fails."""
+    backend = backend or create_backend("local")
+
+    yield DemoEvent("data", "Writing the demo conversations as train/test splits…")
+    from services.data.prepared import prepare_demo
+
+    dataset = prepare_demo()
+    rows = ", ".join(f"{name} {count}" for name, count in sorted(dataset.rows.items()))
+    yield DemoEvent("data", f"Prepared `{dataset.folder}` ({rows} rows).", stage_done=True)
+
+    yield DemoEvent("train", f"Submitting a {max_steps}-step LoRA fine-tune on the CPU…")
+    job = backend.submit_job(_demo_spec(backend, dataset.train_file, dataset.test_file, max_steps))
+    yield DemoEvent("train", f"Job `{job.id}` submitted.", job_id=job.id, fraction=0.0)
+    job = yield from _follow(backend, job.id, poll_s=poll_s, clock=clock)
+    if job.status != "finished":
+        raise JobError(
+            f"The demo fine-tune {job.id} ended {job.status}.",
+            f"Read its log: python -m services jobs logs {job.id}",
+        )
+    yield DemoEvent(
+        "train",
+        f"Job `{job.id}` finished in {_took(job)}.",
+        stage_done=True,
+        fraction=1.0,
+        job_id=job.id,
+    )
+
+    yield DemoEvent("register", "Registering the trained adapter…", job_id=job.id)
+    model = backend.register_model(job.id)
+    yield DemoEvent(
+        "register",
+        f"Registered `{model.name}` version {model.version}.",
+        stage_done=True,
+        job_id=job.id,
+        model_name=model.name,
+        model_version=model.version,
+    )
+
+    yield DemoEvent("deploy", "Starting a local endpoint and loading the model…")
+    endpoint = backend.deploy(model.name, model.version)
+    yield DemoEvent(
+        "deploy",
+        f"Endpoint `{endpoint.name}` is {endpoint.status} at {endpoint.scoring_uri}.",
+        stage_done=True,
+        job_id=job.id,
+        model_name=model.name,
+        model_version=model.version,
+        endpoint=endpoint.name,
+    )
+
+
+def _demo_spec(backend: Backend, train_file: str, test_file: str, max_steps: int):
+    model = backend.get_model(DEMO_MODEL_ID)
+    overrides = {**DEMO_PARAMS, "max_steps": max_steps}
+    params = resolve_params(
+        backend=backend.name,
+        model_name=model.name,
+        gpus=0,
+        model_defaults=model.model_specific_defaults,
+        overrides=overrides,
+    )
+    spec = build_job_spec(
+        model=model,
+        compute="cpu",
+        gpus=0,
+        train_file=train_file,
+        test_file=test_file,
+        params=params,
+    )
+    return type(spec)(**{**spec.__dict__, "display_name": DEMO_DISPLAY_NAME})
+
+
+def _follow(
+    backend: Backend, job_id: str, *, poll_s: float, clock: Callable[[], float]
+) -> Iterator[DemoEvent]:
+    """Yield a progress event whenever the job's status or step changes; return the ended job."""
+    deadline = clock() + TRAIN_TIMEOUT_S
+    last = None
+    while True:
+        job = backend.get_job(job_id)
+        if job.is_terminal:
+            return job
+        shown = progress(job)
+        message = shown[1] if shown else _waiting_message(job)
+        if message != last:
+            last = message
+            yield DemoEvent("train", message, fraction=shown[0] if shown else None, job_id=job_id)
+        if clock() > deadline:
+            backend.cancel_job(job_id)
+            raise JobError(
+                f"The demo fine-tune {job_id} did not end within {TRAIN_TIMEOUT_S / 60:.0f} min.",
+                "The machine may be busy: try again, or read the job's log on the Jobs page.",
+            )
+        time.sleep(poll_s)
+
+
+def _waiting_message(job: JobInfo) -> str:
+    if job.status == "queued":
+        return "Starting the training worker…"
+    return "Loading the model (the first run converts the bundled model, about a minute)…"
+
+
+def _took(job: JobInfo) -> str:
+    if job.started_at and job.ended_at:
+        return format_duration(job.ended_at - job.started_at)
+    return "a moment"
+
+
+# The app runs the demo as a detached `python -m services demo --json` process, so a page
+# rerun, a closed tab or a Streamlit restart never interrupts it; the page reads its events.
+EVENTS_FILE = "events.jsonl"
+RUN_FILE = "run.json"
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """What a background demo has done so far."""
+
+    events: tuple[DemoEvent, ...]
+    running: bool
+    error: str = ""  # set when it stopped without reaching an endpoint
+    hint: str = ""
+
+    @property
+    def endpoint(self) -> str:
+        return next((e.endpoint for e in reversed(self.events) if e.endpoint), "")
+
+
+def demo_dir() -> Path:
+    path = config.studio_home() / "demo"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start_demo(max_steps: int = DEMO_MAX_STEPS) -> None:
+    """Start the demo in the background; JobError if one is already running."""
+    current = read_demo()
+    if current is not None and current.running:
+        raise JobError("The demo is already running.", "Follow it on the Demo page.")
+    folder = demo_dir()
+    (folder / EVENTS_FILE).unlink(missing_ok=True)
+    env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "services", "demo", "--json", "--max-steps", str(max_steps)]
+    pid = process.start_detached(command, folder / EVENTS_FILE, env)
+    run = {"pid": pid, "stamp": process.start_time(pid), "started_at": time.time()}
+    (folder / RUN_FILE).write_text(json.dumps(run))
+
+
+def read_demo() -> DemoRun | None:
+    """The background demo's progress; None when none was started in this STUDIO_HOME."""
+    folder = demo_dir()
+    try:
+        run = json.loads((folder / RUN_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    events, error, hint = [], "", ""
+    events_path = folder / EVENTS_FILE
+    lines = events_path.read_text(errors="replace").splitlines() if events_path.exists() else []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue  # library log lines share the file
+        if isinstance(record, dict) and "stage" in record:
+            events.append(DemoEvent(**record))
+        elif isinstance(record, dict) and "error" in record:
+            error, hint = record.get("message", ""), record.get("hint", "")
+    running = process.is_alive(run.get("pid"), run.get("stamp", ""))
+    reached = any(event.endpoint for event in events)
+    if not running and not reached and not error:
+        error = "The demo stopped before its endpoint was ready."
+        hint = f"Its output is in {events_path}."
+    return DemoRun(tuple(events), running=running, error=error, hint=hint)

@@ -1,0 +1,95 @@
+"""Browser fixtures: the real app (`streamlit run app.py`) and Debian's chromium via playwright.
+
+One Streamlit server per test session, on a free port, with its own STUDIO_HOME and the Hugging
+Face libraries offline. The journeys share it the way one person shares one installation:
+the job the wizard submits is the job the Jobs, Metrics and Deploy journeys open.
+
+Screenshots: a failing test leaves one in test-artifacts/. Page screenshots for the docs go to
+docs/screenshots/ only when STUDIO_SCREENSHOTS=1 (otherwise to test-artifacts/screenshots/),
+so an ordinary test run never changes tracked files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.server import AppServer, free_port, stop_leftovers
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
+# DESIGN.md: the flags Debian's chromium needs in a container without a GPU or a network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 860}
+TIMEOUT_MS = 30_000
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: `make browser` installs it")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser_home(tmp_path_factory) -> Path:
+    """The STUDIO_HOME of the app under test (jobs, MLflow store, endpoints)."""
+    return tmp_path_factory.mktemp("browser-studio")
+
+
+@pytest.fixture(scope="session")
+def app_server(browser_home, tmp_path_factory) -> Iterator[AppServer]:
+    log = tmp_path_factory.mktemp("browser-logs") / "streamlit.log"
+    server = AppServer(ROOT, browser_home, free_port(), log)
+    server.start()
+    yield server
+    server.stop()
+    stop_leftovers(browser_home)  # workers and endpoint servers the journeys started
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, request):
+    context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()

@@ -1,0 +1,74 @@
+"""How the journeys touch a Streamlit page: by widget key, the way a person reads the screen.
+
+Streamlit 1.67 gives every keyed widget's container the CSS class `st-key-<key>`, so a widget
+is found by the key the page gave it. Every wait is on a condition (playwright's expect).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+RUN_SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def widget(page: Page, key: str) -> Locator:
+    return page.locator(f".st-key-{key}")
+
+
+def open_app(page: Page, url: str, path: str = "", title: str = "Setup") -> None:
+    """Load the app at /<path> and wait for the page's title to be drawn."""
+    page.goto(f"{url}/{path}")
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    expect(heading(page, title)).to_be_visible()
+
+
+def go_to(page: Page, title: str) -> None:
+    """Click a page in the sidebar navigation and wait for its title."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    expect(heading(page, title)).to_be_visible()
+
+
+def heading(page: Page, text: str) -> Locator:
+    return page.get_by_role("heading", name=text, exact=True).first
+
+
+def click(page: Page, key: str) -> None:
+    widget(page, key).get_by_role("button").first.click()
+
+
+def fill_number(page: Page, key: str, value: float | int) -> None:
+    """Type into a number input and commit it (Enter), as a person does."""
+    box = widget(page, key).locator("input")
+    box.fill(str(value))
+    box.press("Enter")
+    expect(box).to_have_value(str(value))
+
+
+def choose(page: Page, key: str, option: str) -> None:
+    """Pick `option` in a selectbox (its options render outside the widget)."""
+    widget(page, key).get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def pick_radio(page: Page, key: str, label: str) -> None:
+    widget(page, key).get_by_text(label, exact=True).click()
+
+
+def idle(page: Page) -> None:
+    """Wait until the script run ends (the "Running…" status widget is gone)."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """A page screenshot: docs/screenshots/<name>.png when STUDIO_SCREENSHOTS=1."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("STUDIO_SCREENSHOTS") == "1" else RUN_SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.mouse.move(0, 0)  # no hover highlight in the picture
+    page.screenshot(path=str(path))
+    return path
