@@ -13,6 +13,7 @@ from services.cli.output import add_json_flag, emit
 from services.data import PreparedDataset, TokenCounter, inspect_dataset, open_dataset, prepare
 from services.data.demo import demo_file
 from services.data.preparation import DEFAULT_SPLIT_PC, DEFAULT_TEST_FRACTION
+from services.data.report import TOKEN_SAMPLE
 
 DEFAULT_MAX_SEQ_LENGTH = 2048
 
@@ -26,6 +27,12 @@ def register(subparsers) -> None:
     inspect.add_argument("--max-seq-length", type=int, default=DEFAULT_MAX_SEQ_LENGTH)
     inspect.add_argument(
         "--tokenizer", help="tokenizer.json for exact token counts (default: an estimate)"
+    )
+    inspect.add_argument(
+        "--token-sample",
+        type=int,
+        default=TOKEN_SAMPLE,
+        help=f"with --tokenizer: rows to count tokens on (default {TOKEN_SAMPLE}; 0: all)",
     )
     add_json_flag(inspect)
     inspect.set_defaults(handler=run_inspect)
@@ -56,7 +63,7 @@ def register(subparsers) -> None:
 
 def run_inspect(args: argparse.Namespace) -> int:
     counter = TokenCounter.from_file(args.tokenizer) if args.tokenizer else None
-    report = inspect_dataset(_resolve(args.path), counter)
+    report = inspect_dataset(_resolve(args.path), counter, token_sample=args.token_sample or None)
     result = report.to_dict(args.max_seq_length)
     if report.valid == 0:
         result.update(
@@ -125,6 +132,8 @@ def _resolve(path: str) -> Path:
 def _inspect_text(result: dict) -> str:
     stats = result["stats"]
     approx = " (estimated)" if stats["tokens_approximate"] else ""
+    if stats["tokens_sampled"]:
+        approx += f" (random sample of {stats['tokens_counted']})"
     lines = [
         f"{result['path']}: {result['rows']} rows, {result['valid']} valid, "
         f"{result['invalid_count']} invalid",

@@ -48,8 +48,10 @@ def tokens_histogram(stats: DatasetStats, max_seq_length: int) -> go.Figure:
         annotation_text=f"max_seq_length {max_seq_length} ({share:.0%} longer)",
         annotation_position="top left",
     )
-    estimated = " (estimated)" if stats.tokens_approximate else ""
-    _layout(figure, f"Tokens per conversation{estimated}", "tokens")
+    note = " (estimated)" if stats.tokens_approximate else ""
+    if stats.tokens_sampled:
+        note += f" (random sample of {len(stats.tokens):,})"
+    _layout(figure, f"Tokens per conversation{note}", "tokens")
     return figure
 
 

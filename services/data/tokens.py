@@ -51,7 +51,9 @@ class TokenCounter:
         if self._tokenizer is None:
             sizes = [math.ceil(len(text) / CHARS_PER_TOKEN) for text in contents]
         else:
-            encodings = self._tokenizer.encode_batch(contents, add_special_tokens=False)
+            # encode_batch_fast skips character offsets we don't need (~1.7x faster).
+            encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
+            encodings = encode(contents, add_special_tokens=False)
             sizes = [len(encoding.ids) for encoding in encodings]
         counts, position = [], 0
         for messages in conversations:

@@ -48,3 +48,19 @@ def test_statistics_per_conversation(tmp_path, tiny_tokenizer):
     summary = report.to_dict(max_seq_length=20)["stats"]
     assert summary["share_longer_than_max_seq_length"] == 0.5
     assert summary["turns"]["max"] == 4
+
+
+def test_large_files_count_tokens_on_a_seeded_sample(tmp_path, tiny_tokenizer):
+    rows = [chat("w " * (i + 1), "a") for i in range(30)]
+    path = write_lines(tmp_path / "d.jsonl", rows)
+    counter = TokenCounter.from_file(tiny_tokenizer)
+    report = inspect_dataset(path, counter, token_sample=10)
+    stats = report.stats
+    assert stats.tokens_sampled and len(stats.tokens) == 10 and len(stats.turns) == 30
+    assert len(set(stats.tokens)) == 10  # ten different rows
+    assert inspect_dataset(path, counter, token_sample=10).stats.tokens == stats.tokens
+    everything = inspect_dataset(path, counter, token_sample=None).stats
+    assert not everything.tokens_sampled and len(everything.tokens) == 30
+    assert set(stats.tokens) <= set(everything.tokens)
+    estimate = inspect_dataset(path, token_sample=10).stats  # the estimate is cheap: all rows
+    assert not estimate.tokens_sampled and len(estimate.tokens) == 30
