@@ -23,6 +23,7 @@ WHY_NOT = {
 CHOICES = (
     "setup_backend_choice",
     "setup_model_id",
+    "setup_model_name",
     "setup_compute",
     "setup_gpus",
     "setup_batch",

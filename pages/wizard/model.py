@@ -5,16 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared import listings
-from pages.shared.backend import backend_name
+from pages.shared.backend import backend_name, current_backend
 from services.backends.base import ModelInfo
 from services.errors import StudioError
 
 
 def render() -> ModelInfo | None:
     models = listings.list_models()
-    if not models:
-        st.warning("No models found.")
-        return None
     by_id = {model.id: model for model in models}
     model_id = st.selectbox(
         "Model",
@@ -22,7 +19,24 @@ def render() -> ModelInfo | None:
         format_func=lambda i: _label(by_id[i]),
         key="setup_model_id",
     )
-    model = by_id[model_id]
+    typed = st.text_input(
+        "…or get a model by name",
+        key="setup_model_name",
+        placeholder="a registry model name (latest version), a hub id or a folder path",
+    ).strip()
+    if typed:
+        try:
+            model = current_backend().get_model(typed)
+        except StudioError as error:
+            st.error(error.message)
+            if error.hint:
+                st.info(error.hint)
+            return None
+    elif model_id is None:
+        st.warning("No models found: get one by name.")
+        return None
+    else:
+        model = by_id[model_id]
     _show_details(model)
     if backend_name() == "local":
         _add_folder_form()
