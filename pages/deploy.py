@@ -1,6 +1,117 @@
-"""Deploy page: Register a finished job and deploy it as an endpoint."""
+"""Deploy page: a finished job → a registered model version → an endpoint you can chat with.
 
+Keys are secrets: shown masked, revealed only on request (st.code gives a copy button).
+"""
+
+import pandas as pd
 import streamlit as st
 
+from pages.shared import cost_notice
+from pages.shared.backend import current_backend
+from services.chat.client import mask_key
+from services.errors import StudioError
+from services.serving.display import endpoint_rows
+from services.serving.local_registry import default_model_name
+
+backend = current_backend()
 st.title("Deploy")
-st.info("Register a finished job and deploy it as an endpoint.")
+st.caption("Register a finished job, deploy a version as an endpoint, then chat with it.")
+
+# 1. Register
+st.subheader("1 · Register a finished job")
+finished = [job for job in backend.list_jobs() if job.status == "finished"]
+if not finished:
+    st.info("No finished job yet: fine-tune a model on the Setup page, follow it on Jobs.")
+else:
+    job = st.selectbox(
+        "Finished job",
+        finished,
+        format_func=lambda j: f"{j.display_name or j.id} ({j.id})",
+        key="deploy_job",
+    )
+    name = st.text_input(
+        "Model name",
+        value=default_model_name(job.model_id),
+        key=f"deploy_model_name_{job.id}",
+        help="A new version is added each time you register under the same name.",
+    )
+    if st.button("Register", key="deploy_register", icon=":material/inventory_2:"):
+        try:
+            with st.spinner("Registering…"):
+                model = backend.register_model(job.id, name)
+            st.success(f"Registered **{model.name}** version {model.version}.")
+        except StudioError as error:
+            st.error(f"{error.message} {error.hint}")
+
+# 2. Deploy
+st.subheader("2 · Deploy a registered version")
+versions = backend.list_registered_models()
+if not versions:
+    st.info("No registered model yet: register a finished job above.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"name": v.name, "version": v.version, "job": v.source_job, "base": v.base_model}
+                for v in versions
+            ]
+        ),
+        hide_index=True,
+        key="deploy_versions_table",
+    )
+    chosen = st.selectbox(
+        "Version to deploy",
+        versions,
+        format_func=lambda v: f"{v.name} : {v.version}",
+        key="deploy_version",
+    )
+    deploy_col, base_col = st.columns(2)
+    deploy_clicked = deploy_col.button(
+        "Deploy", type="primary", key="deploy_deploy", icon=":material/rocket_launch:"
+    )
+    can_serve_base = hasattr(backend, "deploy_base_model") and bool(chosen.base_model)
+    base_clicked = can_serve_base and base_col.button(
+        "Deploy its base model too (for comparison)", key="deploy_base"
+    )
+    if deploy_clicked or base_clicked:
+        what = f"the base model of {chosen.name}" if base_clicked else chosen.uri or chosen.name
+        with st.status(f"Deploying {what}…", expanded=True) as progress:
+            st.write(
+                "Starting the server and loading the model (the first load can take a minute)…"
+            )
+            try:
+                if base_clicked:
+                    endpoint = backend.deploy_base_model(chosen.base_model)
+                else:
+                    endpoint = backend.deploy(chosen.name, chosen.version)
+                progress.update(label=f"{endpoint.name} is {endpoint.status}", state="complete")
+            except StudioError as error:
+                st.error(f"{error.message} {error.hint}")
+                progress.update(label="Deployment failed", state="error")
+        cost_notice.refresh()
+
+# 3. Endpoints
+st.subheader("3 · Endpoints")
+endpoints = backend.list_endpoints()
+if not endpoints:
+    st.info("No endpoint yet.")
+    st.stop()
+st.dataframe(pd.DataFrame(endpoint_rows(endpoints)), hide_index=True, key="deploy_endpoints_table")
+selected = st.selectbox(
+    "Endpoint", endpoints, format_func=lambda e: f"{e.name} ({e.status})", key="deploy_endpoint"
+)
+st.markdown("**Scoring URI**")
+st.code(selected.scoring_uri or "(not listening yet)", language=None)
+if selected.status == "running":
+    key = backend.scoring_target(selected.name).key
+    st.markdown("**Key** (send it as `Authorization: Bearer <key>`)")
+    if st.toggle("Reveal key", key=f"deploy_reveal_{selected.name}"):
+        st.code(key, language=None)
+    else:
+        st.code(mask_key(key), language=None)
+    st.page_link("pages/chat.py", label="Chat with it", icon=":material/chat:")
+if st.button(f"Delete {selected.name}", key="deploy_delete", icon=":material/delete:"):
+    with st.spinner(f"Deleting {selected.name}…"):
+        backend.delete_endpoint(selected.name)
+    cost_notice.refresh()
+    st.rerun()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared.backend import backend_name
+from pages.shared.cost_notice import render_cost_notice
 from services.backends.azure import find_azure_config
 from services.config import studio_home
 
@@ -19,3 +20,4 @@ def render_sidebar() -> None:
                 f"({azure['source']}): switch to it on the Setup page."
             )
         st.caption(f"Local state: `{studio_home()}`")
+        render_cost_notice()

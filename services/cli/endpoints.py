@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from services.backends import create_backend, default_backend_name
 from services.cli.output import add_json_flag, emit
+from services.serving.display import uptime_text
 
 
 def register(subparsers) -> None:
@@ -24,7 +23,7 @@ def _list(args) -> int:
     endpoints = create_backend(default_backend_name()).list_endpoints()
     rows = [
         f"{e.name:40} {e.model_name}:{e.model_version:6} {e.status:12} "
-        f"{e.port or '':>6} {format_uptime(e.started_at)}"
+        f"{e.port or '':>6} {uptime_text(e.started_at)}"
         for e in endpoints
     ]
     emit(endpoints, as_json=args.json, text="\n".join(rows) or "No endpoints.")
@@ -35,11 +34,3 @@ def _delete(args) -> int:
     create_backend(default_backend_name()).delete_endpoint(args.name)
     emit({"deleted": args.name}, as_json=args.json, text=f"Deleted {args.name}")
     return 0
-
-
-def format_uptime(started_at: float | None) -> str:
-    if not started_at:
-        return ""
-    seconds = int(time.time() - started_at)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
