@@ -1,0 +1,171 @@
+"""Part 1, dataset: preview, new sample, statistics and memory against pandas.
+
+Files of 10k, 100k and 200k rows (.jsonl and .parquet) are made by repeating the 800 real
+ultrachat rows of ../shared into a temporary folder. Every measurement is a cold child
+process; product and baseline alternate, and each figure is the median of `repeats` runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from bench.common import (
+    SHARED_ULTRACHAT,
+    Figure,
+    PartResult,
+    Skipped,
+    file_mb,
+    median,
+    run_child,
+)
+from bench.context import Context
+
+PART = "dataset"
+SIZES = (10_000, 100_000, 200_000)
+FORMATS = ("jsonl", "parquet")
+TARGET_ROWS = 200_000  # the issue's targets are stated for 200k rows
+
+
+def make_files(folder: Path, sizes=SIZES) -> dict[tuple[int, str], Path]:
+    """JSON lines and parquet files of each size, the shared rows repeated in order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not SHARED_ULTRACHAT.exists():
+        raise Skipped(f"{SHARED_ULTRACHAT} is absent (it ships beside the project, not in it)")
+    lines = [line for line in SHARED_ULTRACHAT.read_bytes().splitlines() if line.strip()]
+    table = pa.Table.from_pylist([_loads(line) for line in lines])
+    files = {}
+    for rows in sizes:
+        jsonl = folder / f"ultrachat_{rows // 1000}k.jsonl"
+        with open(jsonl, "wb") as handle:
+            for index in range(rows):
+                handle.write(lines[index % len(lines)] + b"\n")
+        copies = [table] * (rows // len(lines)) + [table.slice(0, rows % len(lines))]
+        parquet = folder / f"ultrachat_{rows // 1000}k.parquet"
+        pq.write_table(pa.concat_tables(copies), parquet)
+        files[(rows, "jsonl")], files[(rows, "parquet")] = jsonl, parquet
+    return files
+
+
+def _loads(line: bytes) -> dict:
+    import json
+
+    return json.loads(line)
+
+
+def run(context: Context, sizes=SIZES) -> PartResult:
+    folder = context.scratch / "dataset"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = make_files(folder, sizes)
+    tokenizer = str(context.tokenizer_file())
+    figures: list[Figure] = []
+    for (rows, fmt), path in files.items():
+        figures += _compare(path, rows, fmt, context.repeats, tokenizer)
+        context.progress(f"dataset {rows:,} rows {fmt}: done")
+    intro = (
+        f"Cold child processes, product and pandas alternating, {context.repeats} runs each "
+        "(median); full statistics: one run per file. Files were just written, so both sides "
+        "read them from the page cache. Times are wall-clock; CPU seconds are in the notes "
+        "(they move less when other work shares the cores)."
+    )
+    return PartResult(figures, intro, _notes(figures))
+
+
+def _cpu(runs) -> float:
+    return median([run.cpu_s for run in runs])
+
+
+def _notes(figures: list[Figure]) -> list[str]:
+    notes = []
+    for figure in figures:
+        if figure.met is False:
+            notes.append(f"Missed: {figure.name}: {figure.shortfall}. {_why(figure)}")
+    return notes
+
+
+def _why(figure: Figure) -> str:
+    if figure.name.startswith("full statistics"):
+        return (
+            "The full pass parses every row in Python and tokenizes every message with the "
+            "model's tokenizer (the page's statistics count real tokens); pandas' load only "
+            "parses JSON in C. The preview does not wait for it."
+        )
+    if figure.name.startswith("first preview") and "parquet" in figure.name:
+        return (
+            "A .parquet file is read whole (pyarrow.parquet.read_table in services/data/files.py "
+            "_read_parquet) before the first draw, which is what pandas.read_parquet does too; "
+            "reading only the drawn rows' row groups (pyarrow.parquet.ParquetFile) would avoid it."
+        )
+    if figure.name.startswith("peak memory") and "parquet" in figure.name:
+        return (
+            "A .parquet file is read whole into an Arrow table (services/data/files.py "
+            "_read_parquet): decompressed, it is several times the compressed file."
+        )
+    return ""
+
+
+def _compare(path: Path, rows: int, fmt: str, repeats: int, tokenizer: str) -> list[Figure]:
+    product, baseline = [], []
+    for _ in range(repeats):  # alternate, so drifting load on the machine hits both alike
+        product.append(run_child(["bench.children.dataset_product", "preview", str(path)]))
+        baseline.append(run_child(["bench.children.dataset_pandas", str(path)]))
+    label = f"{rows // 1000}k rows {fmt} ({file_mb(path):.0f} MB)"
+    at_target = rows == TARGET_ROWS
+    preview = Figure(
+        PART,
+        f"first preview of 5, cold process, {label}",
+        "s",
+        median([r.wall_s for r in product]),
+        median([r.wall_s for r in baseline]),
+        target=">= 5x faster than pandas" if at_target else "",
+        note="whole child process: interpreter start, imports, read, draw; CPU "
+        f"{_cpu(product):.1f} s vs {_cpu(baseline):.1f} s",
+    )
+    if at_target:
+        preview = preview.needs_ratio(5)
+    new_sample_ms = median([median(r.output["sample_ms"]) for r in product])
+    new_sample = Figure(
+        PART,
+        f"new sample of 5, {label}",
+        "ms",
+        new_sample_ms,
+        median([median(r.output["sample_ms"]) for r in baseline]),
+        target="< 50 ms",
+        note="file already open (the page caches it); pandas: DataFrame.sample(5)",
+    ).needs_below(50)
+    size_mb = file_mb(path)
+    memory = Figure(
+        PART,
+        f"peak memory, preview, {label}",
+        "MB",
+        median([r.peak_mb for r in product]),
+        median([r.peak_mb for r in baseline]),
+        note="VmHWM of the child process (the interpreter with numpy alone is ~31 MB)",
+    )
+    if rows >= 100_000:  # below that, the interpreter alone is more than 2x the file
+        memory = replace(memory, target=f"< 2x file size ({2 * size_mb:.0f} MB)")
+        memory = memory.needs_below(2 * size_mb)
+    figures = [preview, new_sample, memory]
+    # One full pass per file (statistics take the longest). Tokens are estimated here (the
+    # CLI's default); the page's tokenizer counts are measured once, on the smallest file.
+    load = median([r.output["load_s"] for r in baseline])
+    counters = [("estimated tokens", None)]
+    if rows == min(SIZES) and fmt == "jsonl":
+        counters.append(("tokenizer, as the page", tokenizer))
+    for what, counter in counters:
+        args = ["bench.children.dataset_product", "stats", str(path)]
+        stats = run_child(args + ([counter] if counter else []))
+        figures.append(
+            Figure(
+                PART,
+                f"full statistics ({what}) vs pandas' load, {label}",
+                "s",
+                stats.output["stats_s"],
+                load,
+                target="no slower than pandas' load",
+                note=f"one run; CPU {stats.cpu_s:.1f} s, peak {stats.peak_mb:.0f} MB",
+            ).needs_ratio(1.0)
+        )
+    return figures
