@@ -24,6 +24,7 @@ from services.data.writing import atomic_splits, write_text_atomic
 from services.errors import DatasetError
 
 DEFAULT_SPLIT_PC = 5
+FILE_SUFFIXES = (".jsonl", ".json", ".parquet")  # "org/name.jsonl" is a file, not a hub id
 DEFAULT_TEST_FRACTION = 0.1
 DEMO_TEST_FRACTION = 0.15  # the demo is small: keep enough rows for a steady eval loss
 
@@ -60,7 +61,8 @@ def prepare(
         return prepare_file(
             demo.demo_file(), folder, test_fraction=test_fraction, seed=seed, label="demo"
         )
-    if Path(source).expanduser().exists() or not hub.looks_like_hub_id(source):
+    local = Path(source).expanduser()
+    if local.exists() or local.suffix.lower() in FILE_SUFFIXES or not hub.looks_like_hub_id(source):
         return prepare_file(source, folder, test_fraction=test_fraction, seed=seed)
     return prepare_hub(source, folder, split_pc=split_pc)
 

@@ -122,3 +122,8 @@ def test_reprepare_drops_splits_of_the_earlier_run(tmp_path, monkeypatch):
     prepared = prepare(str(source), out)
     assert sorted(p.name for p in out.glob("*.jsonl")) == ["test.jsonl", "train.jsonl"]
     assert (prepared.train_split, prepared.test_split) == ("train", "test")
+
+
+def test_a_missing_file_is_not_taken_for_a_hub_id():
+    with pytest.raises(DatasetError, match="not a file"):
+        prepare("data/chats.jsonl")
