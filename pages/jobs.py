@@ -12,7 +12,8 @@ from services.job_display import duration, format_duration, job_label, job_rows,
 from services.training.jobs import mlflow_ui_command
 
 REFRESH_S = 2
-LOG_CHARS = 20_000  # the log tail kept on screen
+LOG_CHARS = 20_000  # the log tail kept in the session
+LOG_LINES = 40  # the lines shown: the newest, so no scrolling is needed to follow a job
 SELECTED = "jobs_selected"
 CONFIRM_CANCEL = "jobs_confirm_cancel"
 
@@ -45,7 +46,8 @@ def live_view(job_id: str, refreshing: bool) -> None:
         st.progress(shown[0], text=shown[1])
     if job.status == "failed" and job.error:
         st.error("The job failed. The end of its log:")
-    st.code(log_tail(job_id) or "(no log output yet)", language=None, height=420)
+    lines = log_tail(job_id).splitlines()[-LOG_LINES:]
+    st.code("\n".join(lines) or "(no log output yet)", language=None)
 
 
 def cancel_controls(job_id: str) -> None:
