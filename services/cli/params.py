@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.backends import BACKEND_NAMES, create_backend, default_backend_name
+from services.backends import default_backend_name
+from services.cli.backend_option import add_backend_flag, backend_from_args
 from services.cli.output import add_json_flag, emit
 from services.errors import ValidationError
 from services.params import parse_assignments, resolve_params
@@ -12,7 +13,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("params", help="show the final fine-tune parameters")
     verbs = parser.add_subparsers(dest="params_verb", required=True)
     show = verbs.add_parser("show", help="layered defaults + your overrides, validated")
-    show.add_argument("--backend", choices=BACKEND_NAMES, default=default_backend_name())
+    add_backend_flag(show)
     show.add_argument("--model", required=True, help="model id (see `models list`)")
     show.add_argument("--gpus", type=int, default=0, help="GPUs per node (0 = CPU)")
     show.add_argument(
@@ -28,10 +29,10 @@ def register(subparsers) -> None:
 
 
 def show_params(args) -> int:
-    model = create_backend(args.backend).get_model(args.model)
+    model = backend_from_args(args).get_model(args.model)
     try:
         params = resolve_params(
-            backend=args.backend,
+            backend=args.backend or default_backend_name(),
             model_name=model.name,
             gpus=args.gpus,
             model_defaults=model.model_specific_defaults,
