@@ -1,0 +1,228 @@
+"""Part 4, the app: cold start, per-page render time and the Streamlit process's memory.
+
+Floor: the smallest Streamlit app (bench/children/hello_app.py) measured the same way, so the
+ratio says how much the product adds to Streamlit itself. Two views:
+- AppTest in a cold child process: first page, then every page of app.py in turn;
+- the real server (`streamlit run`) driven by Debian's chromium (when installed): from
+  starting the server to the first page drawn in the browser, each page reached from the
+  sidebar, then the server's memory and whether libtorch is mapped into it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.children import peak_rss_mb
+from bench.common import ROOT, Figure, PartResult, median, run_child
+from bench.context import Context
+
+PART = "app"
+APP = ROOT / "app.py"
+HELLO = ROOT / "bench" / "children" / "hello_app.py"
+CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 180_000
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """(file stem, title) of each page, in app.py's navigation order."""
+    pattern = r'st\.Page\(\s*"pages/(\w+)\.py",\s*title="([^"]+)"'
+    return re.findall(pattern, APP.read_text())
+
+
+def run(context: Context) -> PartResult:
+    context.model_folder()  # pages count tokens with the bundled tokenizer: convert first
+    pages = app_pages()
+    figures, notes = _apptest(context, pages)
+    if Path(CHROMIUM).exists() and _has_playwright():
+        context.progress("app: real server in chromium")
+        more, more_notes = _browser(pages)
+        figures += more
+        notes += more_notes
+    else:
+        notes.append(f"No browser figures: {CHROMIUM} or playwright is missing (`make browser`).")
+    intro = (
+        f"AppTest: {context.repeats} cold processes per side, every page rendered once in each "
+        "(median over processes). Browser: one cold server per side. STUDIO_HOME is the run's "
+        "own (with the job the training part left, when it ran)."
+    )
+    return PartResult(figures, intro, notes)
+
+
+def _apptest(context: Context, pages: list[tuple[str, str]]) -> tuple[list[Figure], list[str]]:
+    names = [name for name, _ in pages]
+    ours, floor = [], []
+    for _ in range(context.repeats):
+        ours.append(run_child(["bench.children.app_render", str(APP), "1", *names]))
+        floor.append(run_child(["bench.children.app_render", str(HELLO), "1"]))
+    context.progress("app: AppTest runs done")
+    figures = [
+        Figure(
+            PART,
+            "AppTest: cold process to first page rendered (Setup)",
+            "s",
+            median([r.output["first_s"] for r in ours]),
+            median([r.output["first_s"] for r in floor]),
+            note="floor: the one-line app",
+        ),
+    ]
+    for name, title in pages:
+        figures.append(
+            Figure(
+                PART,
+                f"AppTest: {title} page render",
+                "s",
+                median([t for r in ours for t in r.output["renders"][name]]),
+                None,
+            )
+        )
+    heavy = sorted({m for r in ours for m in r.output["heavy"]})
+    torch_loaded = "torch" in heavy
+    figures.append(
+        Figure(
+            PART,
+            "AppTest: peak memory of the process after every page",
+            "MB",
+            median([r.peak_mb for r in ours]),
+            median([r.peak_mb for r in floor]),
+            target="torch not imported",
+            met=not torch_loaded,
+            shortfall="torch is in sys.modules" if torch_loaded else "",
+            note=f"heavy modules imported: {', '.join(heavy) or 'none'}",
+        )
+    )
+    notes = []
+    errors = {page: text for r in ours for page, text in r.output["errors"].items()}
+    for page, text in errors.items():
+        notes.append(f"The {page} page showed an exception under AppTest: {text}")
+    return figures, notes
+
+
+def _has_playwright() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("playwright") is not None
+
+
+def _browser(pages: list[tuple[str, str]]) -> tuple[list[Figure], list[str]]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            floor = _serve_and_visit(browser, HELLO, [("hello", "Hello")])
+            ours = _serve_and_visit(browser, APP, pages)
+        finally:
+            browser.close()
+    figures = [
+        Figure(
+            PART,
+            "browser: server start to first page drawn",
+            "s",
+            ours["first_s"],
+            floor["first_s"],
+            note="spawn `streamlit run` until the page's title and no running indicator",
+        )
+    ]
+    for name, title in pages[1:]:
+        figures.append(
+            Figure(PART, f"browser: {title} page from the sidebar", "s", ours[name], None)
+        )
+    figures.append(
+        Figure(
+            PART,
+            "browser: Streamlit server memory after every page",
+            "MB",
+            ours["peak_mb"],
+            floor["peak_mb"],
+            target="libtorch not mapped",
+            met=not ours["libtorch"],
+            shortfall="libtorch is mapped into the server" if ours["libtorch"] else "",
+            note=f"VmHWM; current RSS {ours['rss_mb']:.0f} MB",
+        )
+    )
+    return figures, []
+
+
+def _serve_and_visit(browser, app: Path, pages: list[tuple[str, str]]) -> dict:
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app), "--server.headless=true",
+        "--server.address=127.0.0.1", f"--server.port={port}",
+        "--server.fileWatcherType=none", "--browser.gatherUsageStats=false",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        _goto_when_up(page, f"http://127.0.0.1:{port}/", started)
+        _wait_drawn(page, pages[0][1])
+        result = {"first_s": time.perf_counter() - started}
+        for name, title in pages[1:]:
+            began = time.perf_counter()
+            page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+            _wait_drawn(page, title)
+            result[name] = time.perf_counter() - began
+        maps = Path(f"/proc/{server.pid}/maps").read_text()
+        result["libtorch"] = "libtorch" in maps
+        result["peak_mb"] = peak_rss_mb(server.pid)
+        result["rss_mb"] = _rss_mb(server.pid)
+        return result
+    finally:
+        context.close()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _goto_when_up(page, url: str, started: float) -> None:
+    while True:
+        try:
+            page.goto(url)
+            return
+        except Exception:  # connection refused until the server listens
+            if time.perf_counter() - started > TIMEOUT_MS / 1000:
+                raise
+            time.sleep(0.1)  # polling a condition: the server accepting connections
+
+
+def _wait_drawn(page, title: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name=title).first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
