@@ -43,7 +43,7 @@ def test_chart_and_params_of_the_run_in_the_url(finished_job):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["eval_loss"] != "–" and metrics["train_loss"] != "–"
     params = at.dataframe[0].value
-    assert params.loc["learning_rate"].iloc[0] == "5e-3"
+    assert params.loc["learning_rate"].iloc[0] == "0.005"
     assert any("mlflow ui" in c.value for c in at.code)
 
     at.toggle(key="metrics_log_scale").set_value(True).run()
@@ -67,7 +67,7 @@ def test_two_runs_show_only_differing_params(finished_job, tmp_path, monkeypatch
         assert "differ" in at.subheader[0].value
         table = at.dataframe[0].value
         assert list(table.columns) == [finished_job, other]
-        assert table.loc["learning_rate"].tolist() == ["5e-3", "1e-4"]
+        assert table.loc["learning_rate"].tolist() == ["0.005", "1e-4"]
         assert "seed" not in table.index or len(set(table.loc["seed"])) > 1
     finally:
         jobs.cancel_job(other)

@@ -39,8 +39,9 @@ def test_tiny_job_trains_in_a_worker_and_logs_to_mlflow(finished_job):
     assert len(metrics["train_loss"]) == 1
 
     params = jobs.get_params(finished_job)
-    assert params["learning_rate"] == "5e-3"
+    assert params["learning_rate"] == "0.005"
     assert params["max_steps"] == "6"
+    assert params["apply_deepspeed"] == "false"  # the local defaults of services.params
     assert params["train_examples"] == "24"
 
     adapter = config.jobs_dir() / finished_job / "adapter"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -119,35 +121,41 @@ TINY_PARAMS = {
 
 
 def trained_tiny_job(base: Path) -> tuple[str, str]:
-    """(STUDIO_HOME, job id) of a tiny job trained to the end in a real worker process."""
-    if not _TRAINED:
-        from services.backends.base import JobSpec
-        from services.training import jobs
+    """(STUDIO_HOME, job id) of a tiny job trained to the end in a real worker process.
 
+    It is submitted through the CLI in a child process that exits at once, so the job
+    finishing also shows that the worker outlives whoever started it.
+    """
+    if not _TRAINED:
         home = base / "studio"
-        previous = os.environ.get("STUDIO_HOME")
-        os.environ["STUDIO_HOME"] = str(home)
-        try:
-            model = make_tiny_model(base / "tiny-llama")
-            train_file, test_file = write_dataset(base / "data")
-            spec = JobSpec(
-                model_id=str(model),
-                train_file=str(train_file),
-                test_file=str(test_file),
-                compute="cpu",
-                gpus=0,
-                params=TINY_PARAMS,
-                display_name="tiny-llama-test",
-            )
-            job = jobs.submit_job(spec)
-            wait_for(lambda: jobs.get_job(job.id).is_terminal, 180, "the tiny job to end")
-        finally:
-            if previous is None:
-                os.environ.pop("STUDIO_HOME", None)
-            else:
-                os.environ["STUDIO_HOME"] = previous
-        _TRAINED.update(home=str(home), job_id=job.id)
+        model = make_tiny_model(base / "tiny-llama")
+        train_file, _ = write_dataset(base / "data")
+        command = [sys.executable, "-m", "services", "train", "--backend", "local"]
+        command += ["--model", str(model), "--data", str(train_file.parent)]
+        command += ["--display-name", "tiny-llama-test", "--json"]
+        for name, value in TINY_PARAMS.items():
+            command += ["--set", f"{name}={value}"]
+        env = {**os.environ, "STUDIO_HOME": str(home)}
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        job_id = json.loads(done.stdout)["id"]
+        wait_for(lambda: _ended(home, job_id), 180, "the tiny job to end")
+        _TRAINED.update(home=str(home), job_id=job_id)
     return _TRAINED["home"], _TRAINED["job_id"]
+
+
+def _ended(home: Path, job_id: str) -> bool:
+    from services.training import jobs
+
+    previous = os.environ.get("STUDIO_HOME")
+    os.environ["STUDIO_HOME"] = str(home)
+    try:
+        return jobs.get_job(job_id).is_terminal
+    finally:
+        if previous is None:
+            os.environ.pop("STUDIO_HOME", None)
+        else:
+            os.environ["STUDIO_HOME"] = previous
 
 
 def copy_of_trained_home(base: Path, target: Path) -> tuple[Path, str]:
