@@ -1,0 +1,31 @@
+"""How jobs read in the table and the progress bar."""
+
+from services.backends.base import JobInfo
+from services.job_display import duration, format_duration, job_rows, progress
+
+
+def test_progress_with_eta_while_running_and_without_once_ended():
+    running = JobInfo("j", "running", step=12, total_steps=30, eta_seconds=70)
+    assert progress(running) == (0.4, "step 12/30 · 0:01:10 left")
+    finished = JobInfo("j", "finished", step=30, total_steps=30, eta_seconds=0)
+    assert progress(finished) == (1.0, "step 30/30")
+    assert progress(JobInfo("j", "queued")) is None  # Azure jobs report no steps
+
+
+def test_duration_runs_until_now_while_the_job_runs():
+    assert duration(JobInfo("j", "running", started_at=100.0), now=160.0) == 60.0
+    assert duration(JobInfo("j", "finished", started_at=100.0, ended_at=130.0), now=999) == 30.0
+    assert duration(JobInfo("j", "failed", started_at=100.0)) is None
+    assert format_duration(3725) == "1:02:05" and format_duration(None) == ""
+
+
+def test_rows_in_reading_order():
+    job = JobInfo("j1", "finished", "m", "name", 100.0, 130.0, step=6, total_steps=6)
+    (row,) = job_rows([job])
+    assert list(row) == ["status", "display name", "model", "started", "duration", "progress", "id"]
+    assert (row["status"], row["duration"], row["progress"], row["id"]) == (
+        "finished",
+        "0:00:30",
+        "step 6/6",
+        "j1",
+    )
