@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -52,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
     print()
     print_table(figures)
+    machine_info["parts run"] = ", ".join(parts)
+    machine_info["duration"] = f"{(time.monotonic() - context.started) / 60:.1f} min"
+    machine_info["load average at end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     if sections and not args.no_write:
         path = update_results(machine_info, sections)
         print(f"\nwrote {path}")
