@@ -13,6 +13,8 @@ from services.errors import StudioError
 from services.serving.display import endpoint_rows
 from services.serving.local_registry import default_model_name
 
+DEPLOYED = "deploy_just_deployed"  # the message shown after the rerun that follows a deploy
+
 backend = current_backend()
 st.title("Deploy")
 st.caption("Register a finished job, deploy a version as an endpoint, then chat with it.")
@@ -76,19 +78,22 @@ else:
     if deploy_clicked or base_clicked:
         what = f"the base model of {chosen.name}" if base_clicked else chosen.uri or chosen.name
         with st.status(f"Deploying {what}…", expanded=True) as progress:
-            st.write(
-                "Starting the server and loading the model (the first load can take a minute)…"
-            )
+            st.write("Starting the server and loading the model (the first load takes longer)…")
             try:
                 if base_clicked:
                     endpoint = backend.deploy_base_model(chosen.base_model)
                 else:
                     endpoint = backend.deploy(chosen.name, chosen.version)
-                progress.update(label=f"{endpoint.name} is {endpoint.status}", state="complete")
             except StudioError as error:
                 st.error(f"{error.message} {error.hint}")
                 progress.update(label="Deployment failed", state="error")
+                st.stop()
+        # Rerun so the sidebar's cost notice (drawn before this page) lists the new endpoint.
+        st.session_state[DEPLOYED] = f"{endpoint.name} is {endpoint.status}."
         cost_notice.refresh()
+        st.rerun()
+    if DEPLOYED in st.session_state:
+        st.success(st.session_state.pop(DEPLOYED), icon=":material/rocket_launch:")
 
 # 3. Endpoints
 st.subheader("3 · Endpoints")

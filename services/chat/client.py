@@ -116,7 +116,7 @@ class ChatCall:
             )
         except requests.Timeout as error:
             raise EndpointError(
-                f"No reply from the endpoint within {self.timeout_s:.0f} s.",
+                f"No reply from the endpoint within {self.timeout_s:g} s.",
                 "The model may still be loading or busy: wait a minute and retry, or ask for "
                 "fewer max_new_tokens.",
             ) from error
