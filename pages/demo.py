@@ -6,7 +6,7 @@ closed tab never stop it; this page only reads its progress, every few seconds w
 
 import streamlit as st
 
-from services.demo import DEMO_MAX_STEPS, STAGES, DemoRun, read_demo, start_demo
+from services.demo import DEMO_MAX_STEPS, STAGES, DemoRun, demo_model_id, read_demo, start_demo
 from services.errors import StudioError
 
 REFRESH_S = 2
@@ -53,8 +53,8 @@ def progress_view(refreshing: bool) -> None:
 
 st.title("Demo")
 st.markdown(
-    "One click prepares the bundled demo conversations, fine-tunes the bundled "
-    f"**SmolLM2-135M-Instruct** for {DEMO_MAX_STEPS} steps on this machine, registers and "
+    "One click prepares the bundled demo conversations, fine-tunes "
+    f"**{demo_model_id()}** for {DEMO_MAX_STEPS} steps on this machine, registers and "
     "deploys it, then opens the chat. A few minutes on a laptop CPU; it keeps running if you "
     "leave this page."
 )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from services import config
 from services.backends import create_backend
-from services.backends.base import Backend, JobInfo
+from services.backends.base import Backend, JobInfo, ModelInfo
 from services.errors import JobError
 from services.job_display import format_duration, progress
 from services.params import resolve_params
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 DEMO_MODEL_ID = "SmolLM2-135M-Instruct"
+MODEL_ENV = "STUDIO_DEMO_MODEL"  # another model id for the demo (the browser tests' tiny model)
 # Small enough to finish in about a minute on CPU, long enough to log a loss curve and
 # two evaluations.
 DEMO_MAX_STEPS = 8
@@ -41,13 +42,12 @@ DEMO_PARAMS = {
     "learning_rate": 2e-4,
     "lr_scheduler_type": "linear",
 }
-DEMO_DISPLAY_NAME = "demo-SmolLM2-135M-Instruct"
 TRAIN_TIMEOUT_S = 1800.0
 
 # (stage id, what a person reads), in order.
 STAGES = (
     ("data", "Prepare the demo data"),
-    ("train", "Fine-tune SmolLM2-135M-Instruct"),
+    ("train", "Fine-tune the model briefly"),
     ("register", "Register the fine-tuned model"),
     ("deploy", "Deploy it as a chat endpoint"),
 )
@@ -71,6 +71,7 @@ class DemoEvent:
 def run_demo(
     backend: Backend | None = None,
     *,
+    model_id: str | None = None,
     max_steps: int = DEMO_MAX_STEPS,
     poll_s: float = 2.0,
     clock: Callable[[], float] = time.monotonic,
@@ -85,8 +86,10 @@ def run_demo(
     rows = ", ".join(f"{name} {count}" for name, count in sorted(dataset.rows.items()))
     yield DemoEvent("data", f"Prepared `{dataset.folder}` ({rows} rows).", stage_done=True)
 
-    yield DemoEvent("train", f"Submitting a {max_steps}-step LoRA fine-tune on the CPU…")
-    job = backend.submit_job(_demo_spec(backend, dataset.train_file, dataset.test_file, max_steps))
+    model = backend.get_model(model_id or demo_model_id())
+    yield DemoEvent("train", f"Submitting a {max_steps}-step LoRA fine-tune of {model.name}…")
+    spec = _demo_spec(backend, model, dataset.train_file, dataset.test_file, max_steps)
+    job = backend.submit_job(spec)
     yield DemoEvent("train", f"Job `{job.id}` submitted.", job_id=job.id, fraction=0.0)
     job = yield from _follow(backend, job.id, poll_s=poll_s, clock=clock)
     if job.status != "finished":
@@ -103,31 +106,30 @@ def run_demo(
     )
 
     yield DemoEvent("register", "Registering the trained adapter…", job_id=job.id)
-    model = backend.register_model(job.id)
+    registered = backend.register_model(job.id)
     yield DemoEvent(
         "register",
-        f"Registered `{model.name}` version {model.version}.",
+        f"Registered `{registered.name}` version {registered.version}.",
         stage_done=True,
         job_id=job.id,
-        model_name=model.name,
-        model_version=model.version,
+        model_name=registered.name,
+        model_version=registered.version,
     )
 
     yield DemoEvent("deploy", "Starting a local endpoint and loading the model…")
-    endpoint = backend.deploy(model.name, model.version)
+    endpoint = backend.deploy(registered.name, registered.version)
     yield DemoEvent(
         "deploy",
         f"Endpoint `{endpoint.name}` is {endpoint.status} at {endpoint.scoring_uri}.",
         stage_done=True,
         job_id=job.id,
-        model_name=model.name,
-        model_version=model.version,
+        model_name=registered.name,
+        model_version=registered.version,
         endpoint=endpoint.name,
     )
 
 
-def _demo_spec(backend: Backend, train_file: str, test_file: str, max_steps: int):
-    model = backend.get_model(DEMO_MODEL_ID)
+def _demo_spec(backend: Backend, model: ModelInfo, train_file: str, test_file: str, max_steps: int):
     overrides = {**DEMO_PARAMS, "max_steps": max_steps}
     params = resolve_params(
         backend=backend.name,
@@ -144,7 +146,7 @@ def _demo_spec(backend: Backend, train_file: str, test_file: str, max_steps: int
         test_file=test_file,
         params=params,
     )
-    return type(spec)(**{**spec.__dict__, "display_name": DEMO_DISPLAY_NAME})
+    return type(spec)(**{**spec.__dict__, "display_name": f"demo-{model.name}"})
 
 
 def _follow(
@@ -209,7 +211,12 @@ def demo_dir() -> Path:
     return path
 
 
-def start_demo(max_steps: int = DEMO_MAX_STEPS) -> None:
+def demo_model_id() -> str:
+    """The model the demo fine-tunes: the bundled SmolLM2 unless STUDIO_DEMO_MODEL names one."""
+    return os.environ.get(MODEL_ENV) or DEMO_MODEL_ID
+
+
+def start_demo(model_id: str | None = None, max_steps: int = DEMO_MAX_STEPS) -> None:
     """Start the demo in the background; JobError if one is already running."""
     current = read_demo()
     if current is not None and current.running:
@@ -218,7 +225,8 @@ def start_demo(max_steps: int = DEMO_MAX_STEPS) -> None:
     (folder / EVENTS_FILE).unlink(missing_ok=True)
     env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "services", "demo", "--json", "--max-steps", str(max_steps)]
+    command = [sys.executable, "-m", "services", "demo", "--json"]
+    command += ["--model", model_id or demo_model_id(), "--max-steps", str(max_steps)]
     pid = process.start_detached(command, folder / EVENTS_FILE, env)
     run = {"pid": pid, "stamp": process.start_time(pid), "started_at": time.time()}
     (folder / RUN_FILE).write_text(json.dumps(run))

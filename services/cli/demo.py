@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 
 from services.cli.output import add_json_flag, to_jsonable
-from services.demo import DEMO_MAX_STEPS, STAGE_TITLES, run_demo
+from services.demo import DEMO_MAX_STEPS, MODEL_ENV, STAGE_TITLES, demo_model_id, run_demo
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="prepare the demo data, fine-tune the bundled model briefly, deploy it (local)",
+    )
+    parser.add_argument(
+        "--model",
+        default=demo_model_id(),
+        help=f"model to fine-tune (default: the bundled SmolLM2, or ${MODEL_ENV})",
     )
     parser.add_argument(
         "--max-steps",
@@ -30,7 +35,7 @@ def register(subparsers) -> None:
 def _demo(args) -> int:
     stage = None
     endpoint = ""
-    for event in run_demo(max_steps=args.max_steps):
+    for event in run_demo(model_id=args.model, max_steps=args.max_steps):
         endpoint = event.endpoint or endpoint
         if args.json:
             print(json.dumps(to_jsonable(event)), flush=True)

@@ -55,6 +55,11 @@ def choose(page: Page, key: str, option: str) -> None:
     page.get_by_role("option", name=option).first.click()
 
 
+def selection(page: Page, key: str) -> Locator:
+    """A selectbox's shown value: expect(selection(...)).to_have_value(...)."""
+    return widget(page, key).get_by_role("combobox")
+
+
 def pick_radio(page: Page, key: str, label: str) -> None:
     widget(page, key).get_by_text(label, exact=True).click()
 
