@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from mlflow.entities import Param
+from mlflow.exceptions import MlflowException
 
 from services import config, tracking
 from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
@@ -213,7 +214,24 @@ def list_jobs() -> list[JobInfo]:
         except (OSError, ValueError):
             logger.warning("skipping unreadable job record %s", job_file)
     jobs.sort(key=lambda item: item[0].get("created_at", 0), reverse=True)
-    return [_job_info(folder, record, client) for record, folder in jobs]
+    return [_listed_job(folder, record, client) for record, folder in jobs]
+
+
+def _listed_job(folder: Path, record: dict, client) -> JobInfo:
+    """A job for the list; one whose MLflow run is gone is listed as failed, not an error."""
+    try:
+        return _job_info(folder, record, client)
+    except MlflowException as error:
+        logger.warning("job %s: its MLflow run cannot be read: %s", record.get("id"), error)
+        return JobInfo(
+            id=record.get("id", folder.name),
+            status="failed",
+            model_id=record.get("model_id", ""),
+            display_name=record.get("display_name", ""),
+            started_at=record.get("created_at"),
+            error=f"Its MLflow run {record.get('run_id')} cannot be read: {error}",
+            run_id=record.get("run_id", ""),
+        )
 
 
 def cancel_job(job_id: str) -> None:

@@ -153,3 +153,13 @@ def test_missing_training_file_is_refused(tiny_spec):
     with pytest.raises(JobError, match="does not exist"):
         jobs.submit_job(type(spec)(**{**spec.__dict__, "train_file": "/nowhere.jsonl"}))
     assert jobs.list_jobs() == []
+
+
+def test_a_job_whose_mlflow_run_is_gone_is_listed_as_failed(tiny_spec, stand_in_worker):
+    job = jobs.submit_job(tiny_spec())
+    jobs.cancel_job(job.id)
+    record = _record(job.id)
+    record["run_id"] = "0" * 32
+    (config.jobs_dir() / job.id / "job.json").write_text(json.dumps(record))
+    (listed,) = jobs.list_jobs()
+    assert listed.status == "failed" and "cannot be read" in listed.error
