@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 
@@ -48,7 +49,7 @@ def run(context: Context) -> PartResult:
     started = time.perf_counter()
     endpoint = local_endpoints.deploy(registered.name, registered.version, name="bench")
     product_start_s = time.perf_counter() - started
-    baseline = MlflowServer(registered.uri)
+    baseline = MlflowServer(registered.uri, context.scratch / "mlflow-serve.log")
     try:
         baseline_start_s = baseline.start()
         counter = _token_counter(context)
@@ -187,8 +188,9 @@ class ProductClient:
 class MlflowServer:
     """`mlflow models serve --env-manager local` of a registered version, on a free port."""
 
-    def __init__(self, model_uri: str) -> None:
+    def __init__(self, model_uri: str, log: Path) -> None:
         self.model_uri = model_uri
+        self.log = log
         self.port = _free_port()
         self.process: subprocess.Popen | None = None
 
@@ -197,20 +199,26 @@ class MlflowServer:
 
         env = {**os.environ, "MLFLOW_TRACKING_URI": config.mlflow_tracking_uri()}
         env["MLFLOW_REGISTRY_URI"] = env["MLFLOW_TRACKING_URI"]
+        # It starts `uvicorn` by name: the venv's bin must be on PATH even when not activated.
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         mlflow = [sys.executable, "-m", "mlflow", "models", "serve", "-m", self.model_uri]
         command = [*mlflow, "--env-manager", "local", "-p", str(self.port), "-t", "600"]
         started = time.perf_counter()
-        self.process = subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own group: stop() ends uvicorn's workers too
-        )
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own group: stop() ends uvicorn's workers too
+            )
         deadline = started + timeout_s
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"mlflow models serve exited ({self.process.returncode})")
+                tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-15:])
+                raise RuntimeError(
+                    f"mlflow models serve exited ({self.process.returncode}):\n{tail}"
+                )
             try:
                 if requests.get(f"{self.url}/ping", timeout=2).ok:
                     return time.perf_counter() - started
