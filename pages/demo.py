@@ -4,12 +4,15 @@ The demo runs as a background process (services.demo.start_demo), so reruns, oth
 closed tab never stop it; this page only reads its progress, every few seconds while it runs.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from services.demo import DEMO_MAX_STEPS, STAGES, DemoRun, demo_model_id, read_demo, start_demo
 from services.errors import StudioError
 
 REFRESH_S = 2
+CHAT_ENDPOINT = "chat_endpoint"  # the Chat page's endpoint picker
 
 
 def stage_boxes(run: DemoRun) -> None:
@@ -48,19 +51,22 @@ def progress_view(refreshing: bool) -> None:
     elif run.endpoint:
         st.success(f"Endpoint `{run.endpoint}` is ready.")
         if st.button("Chat with it", type="primary", key="demo_open_chat", icon=":material/chat:"):
-            st.switch_page("pages/chat.py", query_params={"endpoint": run.endpoint})
+            st.session_state[CHAT_ENDPOINT] = run.endpoint  # preselected on the Chat page
+            st.switch_page("pages/chat.py")
 
 
 st.title("Demo")
 st.markdown(
     "One click prepares the bundled demo conversations, fine-tunes "
-    f"**{demo_model_id()}** for {DEMO_MAX_STEPS} steps on this machine, registers and "
+    f"**{Path(demo_model_id()).name}** for {DEMO_MAX_STEPS} steps on this machine, registers and "
     "deploys it, then opens the chat. A few minutes on a laptop CPU; it keeps running if you "
     "leave this page."
 )
 run = read_demo()
 running = run is not None and run.running
-if st.button("Run the demo", type="primary", disabled=running, key="demo_start"):
+again = run is not None and bool(run.endpoint)
+label = "Run the demo again" if again else "Run the demo"
+if st.button(label, type="secondary" if again else "primary", disabled=running, key="demo_start"):
     try:
         start_demo()
     except StudioError as error:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from services.demo import MODEL_ENV
 from tests.browser.server import AppServer, free_port, stop_leftovers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,9 +61,26 @@ def browser_home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_server(browser_home, tmp_path_factory) -> Iterator[AppServer]:
+def demo_model_path(tmp_path_factory) -> Path:
+    """Where the demo journey's tiny model goes (the app's STUDIO_DEMO_MODEL)."""
+    return tmp_path_factory.mktemp("demo-model") / "tiny-llama"
+
+
+@pytest.fixture(scope="session")
+def demo_model(demo_model_path) -> Path:
+    from tests.training.tiny import make_tiny_model
+
+    return make_tiny_model(demo_model_path)
+
+
+@pytest.fixture(scope="session")
+def app_server(browser_home, demo_model_path, tmp_path_factory) -> Iterator[AppServer]:
     log = tmp_path_factory.mktemp("browser-logs") / "streamlit.log"
-    server = AppServer(ROOT, browser_home, free_port(), log)
+    # The demo journey fine-tunes a tiny model; the run that takes the docs' screenshots keeps
+    # the bundled SmolLM2, so the pictures show what a user sees.
+    docs_run = os.environ.get("STUDIO_SCREENSHOTS") == "1"
+    env = {} if docs_run else {MODEL_ENV: str(demo_model_path)}
+    server = AppServer(ROOT, browser_home, free_port(), log, env)
     server.start()
     yield server
     server.stop()

@@ -37,8 +37,11 @@ def studio_env(home: Path) -> dict[str, str]:
 class AppServer:
     """The app on 127.0.0.1:<port>; stop() and start() again to restart it on the same port."""
 
-    def __init__(self, root: Path, home: Path, port: int, log_path: Path) -> None:
+    def __init__(
+        self, root: Path, home: Path, port: int, log_path: Path, env: dict | None = None
+    ) -> None:
         self.root = root
+        self.env = env or {}
         self.home = home
         self.port = port
         self.log_path = log_path
@@ -65,7 +68,7 @@ class AppServer:
             self.process = subprocess.Popen(
                 command,
                 cwd=self.root,
-                env=studio_env(self.home),
+                env={**studio_env(self.home), **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

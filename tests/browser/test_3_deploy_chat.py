@@ -10,12 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_2_train import RUN
-from tests.browser.ui import choose, click, go_to, heading, open_app, screenshot, widget
+from tests.browser.ui import choose, click, fill_number, go_to, open_app, screenshot, widget
 
 pytestmark = pytest.mark.browser
 
 DEPLOY_TIMEOUT_MS = 5 * 60_000  # a server process loads SmolLM2 (and the adapter)
 REPLY_TIMEOUT_MS = 3 * 60_000
+MAX_NEW_TOKENS = 40
 ENDPOINTS: list[str] = []
 
 
@@ -66,6 +67,7 @@ def test_register_deploy_chat_compare_and_delete(page, app_server):
 
     go_to(page, "Chat")
     choose(page, "chat_endpoint", ENDPOINTS[0])
+    fill_number(page, "chat_max_tokens", MAX_NEW_TOKENS)  # short replies keep the CPU free
     send(page, "What is the capital of France?")
     expect(replies(page)).to_have_count(1, timeout=REPLY_TIMEOUT_MS)
     reply = replies(page).first
@@ -80,10 +82,13 @@ def test_register_deploy_chat_compare_and_delete(page, app_server):
         expect(reply).to_contain_text(name, timeout=REPLY_TIMEOUT_MS)
     screenshot(page, "chat-compare")
 
+    # Delete one from the Deploy page, the other from the sidebar's cost guard.
     go_to(page, "Deploy")
-    for name in ENDPOINTS:
-        choose(page, "deploy_endpoint", name)
-        click(page, "deploy_delete")
-        expect(page.get_by_text(f"Delete {name}")).to_have_count(0, timeout=60_000)
-    expect(heading(page, "3 · Endpoints")).to_be_visible()
-    expect(alert(page, "No endpoint yet.")).to_be_visible()
+    delete = widget(page, "deploy_delete").get_by_role("button")
+    first = re.search(r"Delete (\S+)", delete.inner_text()).group(1)
+    delete.click()
+    expect(widget(page, "deploy_delete")).not_to_contain_text(first, timeout=60_000)
+    (other,) = [name for name in ENDPOINTS if name != first]
+    click(page, f"cost_notice_delete_{other}")
+    expect(alert(page, "No endpoint yet.")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("endpoints running")).to_have_count(0)
