@@ -13,7 +13,7 @@ import requests
 
 from services import config
 from services.cli import main
-from services.demo import STAGES, read_demo, start_demo
+from services.demo import STAGES, DemoEvent, read_demo, start_demo
 from services.serving import local_endpoints
 from services.training import jobs
 from tests.training.tiny import make_tiny_model, wait_for
@@ -62,3 +62,23 @@ def test_a_background_demo_that_fails_says_why():
     assert run.endpoint == ""
     assert [e.stage for e in run.events] == ["data", "data"]  # the data stage had finished
     assert not list(config.jobs_dir().glob("*/job.json"))  # it stopped before training
+
+
+def test_cli_text_names_each_stage_once_and_ends_with_the_endpoint(monkeypatch, capsys):
+    from services.cli import demo as demo_cli
+
+    def fake_run(model_id, max_steps):
+        for stage, _ in STAGES:
+            yield DemoEvent(stage, f"{stage} starts")
+            yield DemoEvent(stage, f"{stage} done", stage_done=True, endpoint="")
+        yield DemoEvent("deploy", "ready", stage_done=True, endpoint="demo-ep-v1")
+
+    monkeypatch.setattr(demo_cli, "run_demo", fake_run)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("== ")] == [
+        f"== {title}" for _, title in STAGES
+    ]
+    assert "   ✓ data done" in out and "   · train starts" in out
+    assert "python -m services chat demo-ep-v1" in out
+    assert "python -m services endpoints delete demo-ep-v1" in out
