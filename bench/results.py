@@ -28,6 +28,11 @@ runs named in its section; product and baseline run alternately in the same sess
 """
 
 
+def amount(value: float | None, unit: str) -> str:
+    text = number(value)
+    return text if text == "n/a" else f"{text} {unit}"
+
+
 def number(value: float | None) -> str:
     if value is None or value != value:  # None or NaN
         return "n/a"
@@ -50,8 +55,7 @@ def print_table(figures: list[Figure]) -> None:
         met = "" if f.met is None else ("yes" if f.met else f"NO ({f.shortfall})")
         ratio = f"{f.ratio:.2f}x" if f.ratio else "n/a"
         rows.append(
-            (f.part, f.name, f"{number(f.product)} {f.unit}", f"{number(f.baseline)} {f.unit}",
-             ratio, met)
+            (f.part, f.name, amount(f.product, f.unit), amount(f.baseline, f.unit), ratio, met)
         )  # fmt: skip
     widths = [min(max(len(row[i]) for row in rows), 70) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
@@ -70,7 +74,7 @@ def markdown_section(part: str, figures: list[Figure], intro: str, notes: list[s
         ratio = f"{f.ratio:.2f}x" if f.ratio else "n/a"
         name = f"{f.name}<br><sub>{f.note}</sub>" if f.note else f.name
         lines.append(
-            f"| {name} | {number(f.product)} {f.unit} | {number(f.baseline)} {f.unit} | {ratio} "
+            f"| {name} | {amount(f.product, f.unit)} | {amount(f.baseline, f.unit)} | {ratio} "
             f"| {f.target} | {verdict(f)} |"
         )
     if notes:

@@ -17,7 +17,7 @@ from bench.common import Figure, PartResult, median, run_child
 from bench.context import BUNDLED, Context
 
 PART = "training"
-STEPS = 8  # the first is warm-up; the figure is the median of the other steps
+STEPS = 6  # the first is warm-up; the figure is the median of the other steps
 TRAIN_ROWS = 64
 SETTINGS = {
     "max_steps": STEPS,
@@ -75,7 +75,7 @@ def run(context: Context) -> PartResult:
     ]
     intro = (
         f"One run each, {STEPS} steps on {TRAIN_ROWS} ultrachat rows; each tokens/s figure is "
-        "the median over steps 2-8 (step 1 is warm-up). TRL: SFTTrainer with a LoraConfig, "
+        f"the median over steps 2-{STEPS} (step 1 is warm-up). TRL: SFTTrainer with a LoraConfig, "
         "gradient checkpointing and bf16 off (the product uses neither on CPU), loss on every "
         "token (SmolLM2's chat template has no generation markers for assistant_only_loss); "
         "the product learns from assistant tokens only, which costs the same compute."
