@@ -78,12 +78,11 @@ else:
     if deploy_clicked or base_clicked:
         what = f"the base model of {chosen.name}" if base_clicked else chosen.uri or chosen.name
         with st.status(f"Deploying {what}…", expanded=True) as progress:
-            st.write("Starting the server and loading the model (the first load takes longer)…")
             try:
                 if base_clicked:
-                    endpoint = backend.deploy_base_model(chosen.base_model)
+                    endpoint = backend.deploy_base_model(chosen.base_model, on_progress=st.write)
                 else:
-                    endpoint = backend.deploy(chosen.name, chosen.version)
+                    endpoint = backend.deploy(chosen.name, chosen.version, on_progress=st.write)
             except StudioError as error:
                 st.error(f"{error.message} {error.hint}")
                 progress.update(label="Deployment failed", state="error")

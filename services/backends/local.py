@@ -7,6 +7,8 @@ modules start, never in the caller's process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from services.backends.base import (
     ComputeCheck,
     ComputeInfo,
@@ -81,12 +83,20 @@ class LocalBackend:
     def list_registered_models(self) -> list[RegisteredModel]:
         return local_registry.list_registered_models()
 
-    def deploy(self, model_name: str, version: str | None = None) -> EndpointInfo:
-        return local_endpoints.deploy(model_name, version)
+    def deploy(
+        self,
+        model_name: str,
+        version: str | None = None,
+        *,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> EndpointInfo:
+        return local_endpoints.deploy(model_name, version, on_progress=on_progress)
 
-    def deploy_base_model(self, model_id: str) -> EndpointInfo:
+    def deploy_base_model(
+        self, model_id: str, *, on_progress: Callable[[str], None] | None = None
+    ) -> EndpointInfo:
         """Local only: serve a base model without an adapter (the "before" of a comparison)."""
-        return local_endpoints.deploy(model_id, base_model=True)
+        return local_endpoints.deploy(model_id, base_model=True, on_progress=on_progress)
 
     def list_endpoints(self) -> list[EndpointInfo]:
         return local_endpoints.list_endpoints()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from services.backends import create_backend, default_backend_name
 from services.cli.output import add_json_flag, emit
 from services.errors import EndpointError
@@ -23,13 +25,14 @@ def register(subparsers) -> None:
 
 def _deploy(args) -> int:
     backend = create_backend(default_backend_name())
+    progress = None if args.json else lambda line: print(line, file=sys.stderr)
     if args.base:
         if not hasattr(backend, "deploy_base_model"):
             raise EndpointError("--base works with the local backend only.", "Drop --base.")
-        endpoint = backend.deploy_base_model(args.model)
+        endpoint = backend.deploy_base_model(args.model, on_progress=progress)
     else:
         name, _, version = args.model.partition(":")
-        endpoint = backend.deploy(name, version or None)
+        endpoint = backend.deploy(name, version or None, on_progress=progress)
     key = backend.scoring_target(endpoint.name).key
     result = {
         "name": endpoint.name,

@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -35,6 +36,11 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_START_TIMEOUT_S = 600.0  # the first use of the bundled model converts it (~45 s)
 HEALTH_TIMEOUT_S = 2.0
+PROGRESS_LINES = {
+    "loading": "Listening on 127.0.0.1:{port}; loading the model…",
+    "ready": "Model loaded; checking health…",
+    "failed": "The server could not load the model.",
+}
 
 
 def deploy(
@@ -45,12 +51,15 @@ def deploy(
     name: str | None = None,
     wait: bool = True,
     timeout_s: float = DEFAULT_START_TIMEOUT_S,
+    on_progress: Callable[[str], None] | None = None,
 ) -> EndpointInfo:
     """Start an endpoint for a registered version (latest when None) and wait until it answers.
 
     With `base_model=True`, `model_name` is a base model id (catalog id or folder) served as is,
-    without an adapter: the other side of a base-vs-fine-tuned comparison.
+    without an adapter: the other side of a base-vs-fine-tuned comparison. `on_progress` gets
+    a line of text at each step.
     """
+    report = on_progress or (lambda line: None)
     if base_model:
         spec = {
             "kind": "base",
@@ -80,17 +89,27 @@ def deploy(
     pid = _start_server(endpoint_dir)
     _update(endpoint_dir / "endpoint.json", pid=pid)
     log.info("endpoint %s starting (pid %s)", endpoint_dir.name, pid)
+    report(f"Started the server process for {endpoint_dir.name} (pid {pid}).")
     if wait:
-        wait_until_ready(endpoint_dir.name, timeout_s=timeout_s)
+        wait_until_ready(endpoint_dir.name, timeout_s=timeout_s, on_progress=report)
     return get_endpoint(endpoint_dir.name)
 
 
-def wait_until_ready(name: str, *, timeout_s: float = DEFAULT_START_TIMEOUT_S) -> EndpointInfo:
+def wait_until_ready(
+    name: str,
+    *,
+    timeout_s: float = DEFAULT_START_TIMEOUT_S,
+    on_progress: Callable[[str], None] | None = None,
+) -> EndpointInfo:
     """Block until the endpoint answers /health; EndpointError if it dies or takes too long."""
     deadline = time.monotonic() + timeout_s
-    delay = 0.1
+    delay, reported = 0.1, ""
     while True:
         info = get_endpoint(name)
+        server = _read_json(_endpoint_dir(name) / "server.json").get("status", "")
+        if on_progress and server and server != reported:
+            on_progress(PROGRESS_LINES.get(server, server).format(port=info.port))
+            reported = server
         if info.status == "running":
             return info
         if info.status in ("failed", "stopped"):
@@ -145,7 +164,7 @@ def delete_endpoint(name: str) -> None:
 
 def scoring_target(name: str) -> ScoringTarget:
     info = get_endpoint(name)
-    if info.status != "running":
+    if info.status not in ("running", "unresponsive"):  # unresponsive: alive but busy
         raise EndpointError(
             f"Endpoint {name!r} is {info.status}, not running.",
             "Wait for it to finish loading, or delete it and deploy again.",
