@@ -41,8 +41,10 @@ def progress_view(refreshing: bool) -> None:
     run = read_demo()
     if run is None:
         return
-    if refreshing and not run.running:
-        st.rerun()  # it ended: redraw the whole page once, without refreshing
+    if refreshing and run.finished:
+        # Redraw the whole page once, without refreshing, before drawing the "Chat with it"
+        # button: a click on a button drawn by a refreshing run would be lost to this rerun.
+        st.rerun()
     stage_boxes(run)
     if run.error:
         st.error(run.error)
@@ -63,7 +65,7 @@ st.markdown(
     "leave this page."
 )
 run = read_demo()
-running = run is not None and run.running
+running = run is not None and not run.finished
 again = run is not None and bool(run.endpoint)
 label = "Run the demo again" if again else "Run the demo"
 if st.button(label, type="secondary" if again else "primary", disabled=running, key="demo_start"):

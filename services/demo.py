@@ -204,6 +204,12 @@ class DemoRun:
     def endpoint(self) -> str:
         return next((e.endpoint for e in reversed(self.events) if e.endpoint), "")
 
+    @property
+    def finished(self) -> bool:
+        """Nothing more will happen: the endpoint is ready (the process may still be exiting),
+        or the process has ended."""
+        return bool(self.endpoint) or not self.running
+
 
 def demo_dir() -> Path:
     path = config.studio_home() / "demo"
