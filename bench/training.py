@@ -41,8 +41,9 @@ def run(context: Context) -> PartResult:
     context.progress("training: TRL SFTTrainer")
     args = ["bench.children.train_trl", str(model), str(train), json.dumps(SETTINGS)]
     trl = run_child(args, timeout_s=1200)
-    trl_rates = _rates([seconds for seconds, _ in trl.output["steps"]],
-                       [tokens for _, tokens in trl.output["steps"]])  # fmt: skip
+    steps = trl.output["steps"]
+    trl_rates = _rates([s[0] for s in steps], [s[1] for s in steps])
+    trl_cpu_rates = _cpu_rates([s[2] for s in steps], [s[1] for s in steps])
     figures = [
         Figure(
             PART,
@@ -55,6 +56,16 @@ def run(context: Context) -> PartResult:
             note=f"median of steps 2-{STEPS}; product {len(product['rates'])} steps, "
             f"TRL {len(trl_rates)} steps",
         ).needs_ratio(1.0),
+        Figure(
+            PART,
+            "tokens per CPU-second (non-padding), same runs",
+            "tok/CPU-s",
+            median(product["cpu_rates"]),
+            median(trl_cpu_rates),
+            higher_is_better=True,
+            note="process CPU time between step ends: steadier than wall time when other "
+            "work shares the cores",
+        ),
         Figure(
             PART,
             "peak memory of the training process",
@@ -120,12 +131,15 @@ def _product_job(context: Context, train: Path) -> dict:
     record = json.loads((folder / "job.json").read_text())
     pid, stamp = record["pid"], record["pid_stamp"]
     snapshots: dict[int, dict] = {}
+    cpu_at_step: dict[int, float] = {}
     peak = 0.0
     while process.is_alive(pid, stamp):
         peak = max(peak, peak_rss_mb(pid))
         try:
             progress = json.loads((folder / "progress.json").read_text())
-            snapshots.setdefault(progress["step"], progress)
+            if progress["step"] not in snapshots:
+                snapshots[progress["step"]] = progress
+                cpu_at_step[progress["step"]] = _cpu_seconds(pid)
         except (OSError, ValueError, KeyError):
             pass
         time.sleep(0.05)  # sampling every step's progress.json (steps take seconds)
@@ -144,7 +158,35 @@ def _product_job(context: Context, train: Path) -> dict:
         in_steps = snap["seconds_per_step"] * step  # the worker's time spent in steps so far
         seconds.append(in_steps)
         tokens.append(snap["tokens_per_second"] * in_steps)
-    return {"rates": _rates_from_totals(seconds, tokens), "peak_mb": peak, "wall_s": wall}
+    cpu = [cpu_at_step.get(step) for step in range(1, STEPS + 1)]
+    return {
+        "rates": _rates_from_totals(seconds, tokens),
+        "cpu_rates": _rates_from_totals(cpu, tokens),
+        "peak_mb": peak,
+        "wall_s": wall,
+    }
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process `pid` so far (None once it is gone)."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_rates(cpu_after: list[float], cumulative_tokens: list[int]) -> list[float]:
+    """Tokens per CPU-second of each step after the first (CPU between step ends)."""
+    rates = []
+    for index in range(1, len(cpu_after)):
+        spent = cpu_after[index] - cpu_after[index - 1]
+        tokens = cumulative_tokens[index] - cumulative_tokens[index - 1]
+        if spent > 0 and tokens > 0:
+            rates.append(tokens / spent)
+    return rates
 
 
 def _rates(step_seconds: list[float], cumulative_tokens: list[int]) -> list[float]:
