@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for part in parts:
             context.progress(f"part {part}: starting")
+            began, load = time.monotonic(), os.getloadavg()[0]
             module = importlib.import_module(f"bench.{part}")
             try:
                 result = module.run(context)
@@ -48,7 +49,14 @@ def main(argv: list[str] | None = None) -> int:
                 failed.append(part)
                 continue
             figures += result.figures
-            sections[part] = markdown_section(part, result.figures, result.intro, result.notes)
+            measured = (
+                f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} in "
+                f"{(time.monotonic() - began) / 60:.1f} min; 1-minute load average "
+                f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (2 cores)."
+            )
+            sections[part] = markdown_section(
+                part, result.figures, result.intro, result.notes, measured
+            )
             context.progress(f"part {part}: done")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -106,7 +106,14 @@ def _apptest(context: Context, pages: list[tuple[str, str]]) -> tuple[list[Figur
             note=f"heavy modules imported: {', '.join(heavy) or 'none'}",
         )
     )
-    notes = []
+    slowest = max(names, key=lambda n: median([t for r in ours for t in r.output["renders"][n]]))
+    notes = [
+        f"Slowest page: {slowest}. Job statuses are MLflow runs, so the Jobs page is the "
+        "first to import mlflow into the Streamlit process (services.training.jobs, "
+        "services.tracking) and open the MLflow sqlite store: seconds on this machine, paid "
+        "once per server; the Metrics page then reuses both. Warming them in a background "
+        "thread when the app starts would hide it from the first visit.",
+    ]
     errors = {page: text for r in ours for page, text in r.output["errors"].items()}
     for page, text in errors.items():
         notes.append(f"The {page} page showed an exception under AppTest: {text}")

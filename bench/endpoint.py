@@ -143,6 +143,12 @@ def _measure(context, product, baseline, counter) -> tuple[list[Figure], list[st
 
 
 def _why(figure: Figure) -> str:
+    if figure.name.startswith("latency"):
+        return (
+            "Both servers run the same generate() on the same merged model; a gap this size "
+            "is within the spread between requests on a machine shared with other work (see "
+            "the other percentile and the load average)."
+        )
     if figure.unit == "req/min":
         return (
             "The local server generates one request at a time (a lock in "

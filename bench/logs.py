@@ -76,7 +76,14 @@ def run(context: Context) -> PartResult:
     )
     notes = [
         f"The page's delay is bounded by its refresh interval ({interval:g} s): on average "
-        "half of it, at worst all of it, plus the read itself (milliseconds).",
+        "half of it, at worst all of it, plus the read itself (milliseconds). No target was "
+        "set; tail -F is immediate because inotify wakes it on each write.",
+        "Opening the view reads the whole log: read_logs with no offsets reads and decodes "
+        f"every byte (services/training/jobs.py), then the page keeps the last 20,000 "
+        f"characters (pages/jobs.py LOG_CHARS). On a {BIG_LOG_MB} MB log that is the CPU and "
+        "the extra memory above. Starting the first read near the end (e.g. the last 64 KB, "
+        "from the next newline) would make it as cheap as tail -n 25; later refreshes "
+        "already read only new bytes.",
     ]
     return PartResult(figures, intro, notes)
 

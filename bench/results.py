@@ -64,8 +64,13 @@ def print_table(figures: list[Figure]) -> None:
             print("  ".join("-" * width for width in widths))
 
 
-def markdown_section(part: str, figures: list[Figure], intro: str, notes: list[str]) -> str:
-    lines = [f"<!-- part:{part} -->", f"## {TITLES[part]}", "", intro, ""]
+def markdown_section(
+    part: str, figures: list[Figure], intro: str, notes: list[str], measured: str = ""
+) -> str:
+    lines = [f"<!-- part:{part} -->", f"## {TITLES[part]}", ""]
+    if measured:
+        lines += [f"*{measured}*", ""]
+    lines += [intro, ""]
     lines += [
         "| figure | product | baseline | ratio | target | met |",
         "|---|---:|---:|---:|---|---|",
