@@ -65,4 +65,4 @@ def test_dataset_journey(page, app_server, tmp_path):
     invalid = page.get_by_test_id("stDataFrame").last
     lines = invalid.locator("td[role=gridcell][aria-colindex='1']")
     expect(lines).to_have_text(["2", "4", "6"])
-    screenshot(page, "dataset-invalid-rows")
+    screenshot(page, "dataset-invalid-rows", centre=invalid)

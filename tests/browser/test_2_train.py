@@ -136,6 +136,7 @@ def test_a_link_is_the_first_visit_after_a_restart(page, app_server):
         open_app(page, app_server.url)  # a visit to / puts the server back on app.py
 
 
+@pytest.mark.timeout(1800)  # waits on CPU training; the suite default is 600 s
 def test_jobs_log_grows_while_training_and_the_job_reopens(page, app_server):
     job_id = submitted_job()
     open_app(page, app_server.url, f"jobs?job={job_id}", "Jobs")

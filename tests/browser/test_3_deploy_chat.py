@@ -49,6 +49,7 @@ def send(page, text: str) -> None:
     box.press("Enter")
 
 
+@pytest.mark.timeout(1200)  # waits on CPU training; the suite default is 600 s
 def test_register_deploy_chat_compare_and_delete(page, app_server):
     job_id = finished_job()
     open_app(page, app_server.url)

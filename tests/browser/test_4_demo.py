@@ -24,6 +24,7 @@ def stage_box(page, title: str):
     return page.get_by_test_id("stExpander").filter(has_text=title)
 
 
+@pytest.mark.timeout(1200)  # waits on CPU training; the suite default is 600 s
 def test_one_click_demo_ends_in_the_chat(page, app_server, demo_model):
     open_app(page, app_server.url)
     go_to(page, "Demo")

@@ -69,11 +69,13 @@ def idle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """A page screenshot: docs/screenshots/<name>.png when STUDIO_SCREENSHOTS=1."""
+def screenshot(page: Page, name: str, centre: Locator | None = None) -> Path:
+    """A page screenshot (scrolled to `centre`): docs/screenshots/ when STUDIO_SCREENSHOTS=1."""
     folder = DOCS_SCREENSHOTS if os.environ.get("STUDIO_SCREENSHOTS") == "1" else RUN_SCREENSHOTS
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
+    if centre is not None:
+        centre.evaluate("element => element.scrollIntoView({block: 'center'})")
     page.mouse.move(0, 0)  # no hover highlight in the picture
     page.screenshot(path=str(path))
     return path
