@@ -6,11 +6,20 @@ import json
 import subprocess
 import sys
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.serving import local_endpoints
 from tests.app_helpers import open_page
 from tests.serving.tiny_model import JOB_ID, build_finished_job
+
+
+@pytest.fixture(autouse=True)
+def no_endpoint_left_running(studio_home):
+    """A failed assertion must not leave a server process behind."""
+    yield
+    for endpoint in local_endpoints.list_endpoints():
+        local_endpoints.delete_endpoint(endpoint.name)
 
 
 def code_values(at) -> list[str]:
