@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -50,7 +49,6 @@ def test_a_message_gets_a_streamed_reply_with_latency_and_masked_request(chat, d
     sent = chat.session_state["chat_history"][-1]["request"]["json"]["input_data"]
     assert [m["role"] for m in sent["input_string"]] == ["user", "assistant", "user"]
     assert sent["parameters"]["max_new_tokens"] == 8
-    assert "torch" not in sys.modules  # the Streamlit process never loads the model
 
 
 def test_system_prompt_and_compare_mode_send_to_both(chat, deployed):
