@@ -12,39 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-
-TINY_CHAT_TEMPLATE = (
-    "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}<|end|>{% endfor %}"
-    "{% if add_generation_prompt %}<|assistant|>{% endif %}"
-)
+from tests.tiny_model import make_tiny_model
 
 
 @pytest.fixture(scope="session")
 def tiny_model_template(tmp_path_factory) -> Path:
-    """A random 2-layer Llama saved with save_pretrained, plus a word-level tokenizer."""
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    """The tiny random Llama (tests/tiny_model.py) and its parameter count in expected.json."""
+    from transformers import AutoConfig, AutoModelForCausalLM
 
-    folder = tmp_path_factory.mktemp("tiny") / "tiny-llama"
-    words = ["<unk>", "<|end|>", "<|user|>", "<|assistant|>", "hello", "world", "how", "are"]
-    backend = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=backend, unk_token="<unk>", eos_token="<|end|>", pad_token="<|end|>"
-    )
-    tokenizer.chat_template = TINY_CHAT_TEMPLATE
-    config = LlamaConfig(
-        vocab_size=len(words),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=256,
-    )
-    model = LlamaForCausalLM(config)
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    folder = make_tiny_model(tmp_path_factory.mktemp("tiny") / "tiny-llama")
+    model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(folder))
     (folder / "expected.json").write_text(json.dumps({"parameters": model.num_parameters()}))
     return folder
 

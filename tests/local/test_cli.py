@@ -70,9 +70,9 @@ def test_models_add_then_list_and_show(cli, tiny_model):
     _, models = cli("models", "list", "--backend", "local")
     assert [m["id"] for m in models] == [catalog.BUNDLED_MODEL_ID, str(tiny_model.resolve())]
     code, shown = cli("models", "show", str(tiny_model), "--backend", "local")
-    assert code == 0 and shown["context_length"] == 256
+    assert code == 0 and shown["context_length"] == 512
     code, text = cli("models", "list", as_json=False)
-    assert "tiny-llama  (folder," in text and "context 256, chat template)" in text
+    assert "tiny-llama  (folder," in text and "context 512, chat template)" in text
 
 
 def test_models_add_of_a_bad_folder_is_an_error(cli, tmp_path):

@@ -17,7 +17,7 @@ def test_added_folder_is_described_and_listed(tiny_model):
     assert info.id == str(tiny_model.resolve()) == info.path
     assert info.source == "folder" and info.name == "tiny-llama"
     assert info.parameters == expected["parameters"]
-    assert info.context_length == 256
+    assert info.context_length == 512
     assert info.has_chat_template is True
     assert [m.id for m in catalog.list_models()] == [catalog.BUNDLED_MODEL_ID, info.id]
     assert catalog.get_model(info.id) == info
@@ -71,10 +71,12 @@ def test_folder_of_a_non_causal_model_is_refused(tiny_model):
 
 def test_folder_tokenizer_file_is_the_folders_own(tiny_model):
     from tokenizers import Tokenizer
+    from transformers import AutoTokenizer
 
     path = catalog.tokenizer_file(str(tiny_model))
     assert path == tiny_model.resolve() / "tokenizer.json"
-    assert Tokenizer.from_file(str(path)).encode("hello world").ids == [4, 5]
+    own = AutoTokenizer.from_pretrained(tiny_model)("What is 3 plus 4?", add_special_tokens=False)
+    assert Tokenizer.from_file(str(path)).encode("What is 3 plus 4?").ids == own.input_ids
 
 
 def test_memory_shape_of_a_folder_model_counts_its_weights(tiny_model):
