@@ -10,12 +10,15 @@ import time
 import streamlit as st
 
 from pages.shared.backend import current_backend
+from pages.shared.entry import ensure_app_navigation
 from services.chat.client import ChatCall
 from services.chat.conversation import assistant_turn, grouped, latency_text, messages_for
 from services.chat.export import conversation_json, conversation_markdown
 from services.chat.test_prompts import random_test_prompt
 from services.errors import StudioError
 from services.serving.contract import DEFAULT_PARAMETERS
+
+ensure_app_navigation()
 
 HISTORY = "chat_history"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from pages.shared import state
+from pages.shared.entry import ensure_app_navigation
 from services import config
 from services.data import TokenCounter, inspect_dataset, open_dataset, prepare
 from services.data.charts import tokens_histogram, turns_histogram
@@ -18,6 +19,8 @@ from services.data.hub import ULTRACHAT_ID, fetch_hub_split, known_splits
 from services.data.preparation import default_name
 from services.data.writing import write_bytes_atomic
 from services.errors import StudioError
+
+ensure_app_navigation()
 
 SOURCES = ["Demo", "Upload", "Local path", "Hugging Face hub"]
 SEED = "dataset_seed"

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from pages.shared.entry import ensure_app_navigation
 from services.demo import DEMO_MAX_STEPS, STAGES, DemoRun, demo_model_id, read_demo, start_demo
 from services.errors import StudioError
+
+ensure_app_navigation()
 
 REFRESH_S = 2
 CHAT_ENDPOINT = "chat_endpoint"  # the Chat page's endpoint picker

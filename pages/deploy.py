@@ -8,10 +8,13 @@ import streamlit as st
 
 from pages.shared import cost_notice
 from pages.shared.backend import current_backend
+from pages.shared.entry import ensure_app_navigation
 from services.chat.client import mask_key
 from services.errors import StudioError
 from services.serving.display import endpoint_rows
 from services.serving.local_registry import default_model_name
+
+ensure_app_navigation()
 
 DEPLOYED = "deploy_just_deployed"  # the message shown after the rerun that follows a deploy
 

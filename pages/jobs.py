@@ -8,8 +8,11 @@ import streamlit as st
 
 from pages.shared import state
 from pages.shared.backend import current_backend
+from pages.shared.entry import ensure_app_navigation
 from services.job_display import duration, format_duration, job_label, job_rows, progress
 from services.training.jobs import mlflow_ui_command
+
+ensure_app_navigation()
 
 REFRESH_S = 2
 LOG_CHARS = 20_000  # the log tail kept in the session

@@ -8,9 +8,12 @@ import streamlit as st
 
 from pages.shared import state
 from pages.shared.backend import current_backend
+from pages.shared.entry import ensure_app_navigation
 from services.charts import latest_values, loss_figure, params_diff
 from services.job_display import job_label
 from services.training.jobs import mlflow_ui_command
+
+ensure_app_navigation()
 
 REFRESH_S = 5
 RUNS = "metrics_runs"

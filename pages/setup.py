@@ -6,8 +6,11 @@ passed stay on the page, folded, so a change there is re-checked on every rerun.
 
 import streamlit as st
 
+from pages.shared.entry import ensure_app_navigation
 from pages.wizard import compute, connect, data, model, parameters, review
 from services.wizard import STEPS, build_job_spec
+
+ensure_app_navigation()
 
 STEP = "setup_step"
 WHY_NOT = {

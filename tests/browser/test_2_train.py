@@ -119,12 +119,6 @@ def test_restart_keeps_the_running_job_and_its_log(page, app_server):
     open_app(page, app_server.url)  # see test_a_link_is_the_first_visit_after_a_restart
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit runs pages/<name>.py alone (no app.py: its own directory navigation, no "
-    "sidebar) while the first visit after a server start is a page URL, because the app's "
-    "pages live in a folder named pages/; renaming it (e.g. app_pages/) fixes it",
-)
 def test_a_link_is_the_first_visit_after_a_restart(page, app_server):
     job_id = submitted_job()
     app_server.stop()
