@@ -9,6 +9,7 @@ import time
 
 import streamlit as st
 
+from pages.shared import state
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from services.chat.client import ChatCall
@@ -33,7 +34,7 @@ if not running:
 
 with st.sidebar:
     st.subheader("Chat settings")
-    endpoint = st.selectbox("Endpoint", running, key="chat_endpoint")
+    endpoint = st.selectbox("Endpoint", running, key=state.CHAT_ENDPOINT)
     compare = st.toggle("Compare with a second endpoint", key="chat_compare")
     other = (
         st.selectbox(

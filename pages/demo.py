@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from pages.shared import state
 from pages.shared.entry import ensure_app_navigation
 from services.demo import DEMO_MAX_STEPS, STAGES, DemoRun, demo_model_id, read_demo, start_demo
 from services.errors import StudioError
@@ -15,7 +16,6 @@ from services.errors import StudioError
 ensure_app_navigation()
 
 REFRESH_S = 2
-CHAT_ENDPOINT = "chat_endpoint"  # the Chat page's endpoint picker
 
 
 def stage_boxes(run: DemoRun) -> None:
@@ -56,7 +56,7 @@ def progress_view(refreshing: bool) -> None:
     elif run.endpoint:
         st.success(f"Endpoint `{run.endpoint}` is ready.")
         if st.button("Chat with it", type="primary", key="demo_open_chat", icon=":material/chat:"):
-            st.session_state[CHAT_ENDPOINT] = run.endpoint  # preselected on the Chat page
+            st.session_state[state.CHAT_ENDPOINT] = run.endpoint  # preselected on the Chat page
             st.switch_page("pages/chat.py")
 
 

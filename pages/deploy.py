@@ -6,7 +6,7 @@ Keys are secrets: shown masked, revealed only on request (st.code gives a copy b
 import pandas as pd
 import streamlit as st
 
-from pages.shared import cost_notice
+from pages.shared import cost_notice, state
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from services.chat.client import mask_key
@@ -17,6 +17,7 @@ from services.serving.local_registry import default_model_name
 ensure_app_navigation()
 
 DEPLOYED = "deploy_just_deployed"  # the message shown after the rerun that follows a deploy
+JUST_REGISTERED = "deploy_just_registered"  # (name, version) to preselect for deploying
 
 backend = current_backend()
 st.title("Deploy")
@@ -44,6 +45,7 @@ else:
         try:
             with st.spinner("Registering…"):
                 model = backend.register_model(job.id, name)
+            st.session_state[JUST_REGISTERED] = (model.name, model.version)
             st.success(f"Registered **{model.name}** version {model.version}.")
         except StudioError as error:
             st.error(f"{error.message} {error.hint}")
@@ -64,6 +66,11 @@ else:
         hide_index=True,
         key="deploy_versions_table",
     )
+    if JUST_REGISTERED in st.session_state:  # offer the version just registered, not the old one
+        just = st.session_state.pop(JUST_REGISTERED)
+        match = [v for v in versions if (v.name, v.version) == just]
+        if match:
+            st.session_state["deploy_version"] = match[0]
     chosen = st.selectbox(
         "Version to deploy",
         versions,
@@ -116,7 +123,9 @@ if selected.status == "running":
         st.code(key, language=None)
     else:
         st.code(mask_key(key), language=None)
-    st.page_link("pages/chat.py", label="Chat with it", icon=":material/chat:")
+    if st.button("Chat with it", key="deploy_chat", icon=":material/chat:"):
+        st.session_state[state.CHAT_ENDPOINT] = selected.name
+        st.switch_page("pages/chat.py")
 if st.button(f"Delete {selected.name}", key="deploy_delete", icon=":material/delete:"):
     with st.spinner(f"Deleting {selected.name}…"):
         backend.delete_endpoint(selected.name)
