@@ -16,16 +16,21 @@ def register(subparsers) -> None:
     add_backend_flag(show)
     show.add_argument("--model", required=True, help="model id (see `models list`)")
     show.add_argument("--gpus", type=int, default=0, help="GPUs per node (0 = CPU)")
-    show.add_argument(
+    add_set_option(show)
+    add_json_flag(show)
+    show.set_defaults(handler=show_params)
+
+
+def add_set_option(parser) -> None:
+    """`--set KEY=VALUE` (repeatable): the user's parameter overrides, read by parse_assignments."""
+    parser.add_argument(
         "--set",
         dest="assignments",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a parameter (repeatable)",
+        help="override a fine-tune parameter (repeatable), e.g. --set learning_rate=1e-4",
     )
-    add_json_flag(show)
-    show.set_defaults(handler=show_params)
 
 
 def show_params(args) -> int:

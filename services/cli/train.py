@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from services.backends import BACKEND_NAMES, create_backend, default_backend_name
 from services.cli.output import add_json_flag, emit
+from services.cli.params import add_set_option
 from services.errors import DatasetError
 from services.params import parse_assignments, resolve_params
 from services.wizard import build_job_spec
@@ -25,14 +27,7 @@ def register(subparsers) -> None:
     parser.add_argument("--gpus", type=int, default=0, help="GPUs to use (0 = CPU)")
     parser.add_argument("--max-steps", type=int, help="stop after N optimizer steps")
     parser.add_argument("--display-name", help="default: the guide's display name")
-    parser.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a fine-tune parameter (repeatable), e.g. --set learning_rate=1e-4",
-    )
+    add_set_option(parser)
     add_json_flag(parser)
     parser.set_defaults(handler=train)
 
@@ -76,7 +71,7 @@ def train(args) -> int:
         params=params,
     )
     if args.display_name:
-        spec = type(spec)(**{**spec.__dict__, "display_name": args.display_name})
+        spec = dataclasses.replace(spec, display_name=args.display_name)
     job = backend.submit_job(spec)
     emit(
         job,
