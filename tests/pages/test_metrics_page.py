@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import sys
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.backends.base import JobSpec
 from services.training import jobs
-from tests.app_helpers import APP
-from tests.training.tiny import copy_of_trained_home, write_dataset
-
-
-@pytest.fixture
-def finished_job(tmp_path_factory, tmp_path, monkeypatch) -> str:
-    home, job_id = copy_of_trained_home(tmp_path_factory.mktemp("tiny-job"), tmp_path / "home")
-    monkeypatch.setenv("STUDIO_HOME", str(home))
-    return job_id
+from tests.app_helpers import open_page
+from tests.training.tiny import write_dataset
 
 
 def open_metrics_page(job_id: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/metrics.py")
-    if job_id:
-        at.query_params["job"] = job_id
-    return at.run()
+    return open_page("metrics", query_params={"job": job_id} if job_id else None)
 
 
 def test_no_runs_yet():
