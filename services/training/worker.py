@@ -27,7 +27,15 @@ class Cancelled(Exception):
     """SIGTERM arrived: the user cancelled the job."""
 
 
+# Set once SIGTERM arrives. Cancelled is raised wherever the worker happens to be, and library
+# code there may wrap it in an exception of its own: the flag, not the exception type, says
+# whether the run was cancelled.
+_sigterm_received = False
+
+
 def _on_sigterm(signum, frame):
+    global _sigterm_received
+    _sigterm_received = True
     raise Cancelled()
 
 
@@ -90,13 +98,14 @@ def main(argv: list[str] | None = None) -> int:
         if client and output is not None:
             client.log_artifacts(run_id, str(output), artifact_path=output.name)
         say("training finished")
-    except Cancelled:
-        status, code = "KILLED", 143
-        say("cancelled")
     except BaseException as error:  # noqa: BLE001 - any failure must end the run as FAILED
-        traceback.print_exc()
-        status, code = "FAILED", 1
-        say(f"failed: {type(error).__name__}: {error}")
+        if _sigterm_received:
+            status, code = "KILLED", 143
+            say("cancelled")
+        else:
+            traceback.print_exc()
+            status, code = "FAILED", 1
+            say(f"failed: {type(error).__name__}: {error}")
     finally:
         if client:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the run close cleanly
