@@ -34,11 +34,29 @@ class ModelError(StudioError):
 
 
 class ValidationError(StudioError):
-    """Input (parameters, compute choice) is refused; `reasons` lists every problem."""
+    """Input (parameters, compute choice) is refused; `reasons` lists every problem.
 
-    def __init__(self, message: str, hint: str = "", reasons: list[str] | None = None) -> None:
+    `details` carries figures a script may want (e.g. the compute check's memory estimate).
+    """
+
+    exit_code = 1  # the command line's "refused" (services/cli/exit_codes.py)
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        reasons: list[str] | None = None,
+        details: dict | None = None,
+    ) -> None:
         super().__init__(message, hint)
         self.reasons = reasons or [message]
+        self.details = details or {}
+
+    def to_dict(self) -> dict:
+        result: dict = {**super().to_dict(), "reasons": list(self.reasons)}
+        if self.details:
+            result["details"] = self.details
+        return result
 
 
 class JobError(StudioError):

@@ -8,6 +8,8 @@ backend passes only the names its pipeline component accepts).
 
 from __future__ import annotations
 
+import difflib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +125,9 @@ def coerce(name: str, value: Any) -> Any:
         return int(text) if name == "deepspeed_stage" else text
     if spec.kind == "text":
         return text
+    # NaN compares false with every bound, so non-finite numbers are refused before the range.
+    if _is_non_finite(text):
+        raise ValueError(f"{name} must be a finite number, not {text!r}")
     try:
         number = int(text) if spec.kind == "int" else float(text)
     except ValueError:
@@ -140,16 +145,39 @@ def coerce(name: str, value: Any) -> Any:
     return number
 
 
+def _is_non_finite(text: str) -> bool:
+    """nan, inf, -infinity, 1e999 (float() reads them all; int() refuses them less clearly)."""
+    try:
+        return not math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def unknown_name_reason(name: str) -> str:
+    """Why `name` is refused, with the closest known parameter name (a typo, most often)."""
+    close = difflib.get_close_matches(name, PARAM_SPECS, n=1)
+    if close:
+        return f"unknown parameter {name!r}: did you mean {close[0]}?"
+    return f"unknown parameter {name!r}; known parameters: {', '.join(sorted(PARAM_SPECS))}"
+
+
 def parse_assignments(assignments: list[str]) -> dict[str, str]:
-    """`["lr=1e-4", "seed=1"]` → {"lr": "1e-4", "seed": "1"} (the CLI's --set)."""
+    """`["lr=1e-4", "seed=1"]` → {"lr": "1e-4", "seed": "1"} (the CLI's --set).
+
+    Raises ValidationError listing every item that is not key=value.
+    """
     overrides: dict[str, str] = {}
+    reasons: list[str] = []
     for item in assignments:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise ValidationError(
-                f"--set expects key=value, got {item!r}", "Example: --set learning_rate=1e-4"
-            )
+            reasons.append(f"--set expects key=value, got {item!r}")
+            continue
         overrides[name.strip()] = value.strip()
+    if reasons:
+        raise ValidationError(
+            "Some --set values are not key=value.", "Example: --set learning_rate=1e-4", reasons
+        )
     return overrides
 
 
@@ -163,7 +191,9 @@ def resolve_params(
 ) -> FinetuneParams:
     """Layer the defaults, validate every value, and name the run.
 
-    Raises ValidationError listing every invalid parameter.
+    Raises ValidationError listing every invalid parameter, and every name in `overrides` (the
+    user's) that is not a known parameter. Names the model's defaults bring are kept as they
+    are: the Azure backend passes on only those its pipeline takes.
     """
     layers = [
         ("guide", GUIDE_DEFAULTS),
@@ -176,6 +206,9 @@ def resolve_params(
     reasons: list[str] = []
     for source, layer in layers:
         for name, raw in layer.items():
+            if source == "you" and name not in PARAM_SPECS:
+                reasons.append(unknown_name_reason(name))
+                continue
             try:
                 values[name] = coerce(name, raw)
                 sources[name] = source

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from services.backends.base import JobSpec, ModelInfo
+from services.backends.base import Backend, ComputeCheck, JobSpec, ModelInfo
 from services.params import FinetuneParams
 
 STEPS = ("Connect", "Model", "Compute", "Data", "Parameters", "Review")
+
+# What the Compute step starts with when the parameters name no max_seq_length (Azure's).
+DEFAULT_MAX_SEQ_LENGTH = 512
 
 
 def experiment_name(model: ModelInfo) -> str:
@@ -32,6 +35,25 @@ def build_job_spec(
         params=dict(params.values),
         display_name=params.display_name,
         experiment_name=experiment_name(model),
+    )
+
+
+def check_compute(
+    backend: Backend, model: ModelInfo, *, compute: str, gpus: int, params: FinetuneParams
+) -> ComputeCheck:
+    """The Compute step's check (GPUs, sequence length, memory fit) for the final parameters.
+
+    The command line runs it before every submission, so `train` refuses what the wizard
+    refuses.
+    """
+    values = params.values
+    return backend.check_compute(
+        model,
+        compute,
+        gpus=gpus,
+        batch_size=int(values.get("per_device_train_batch_size", 1)),
+        max_seq_length=int(values.get("max_seq_length", DEFAULT_MAX_SEQ_LENGTH)),
+        apply_lora=str(values.get("apply_lora", "true")) == "true",
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 from services.backends import create_backend, default_backend_name
 from services.chat.client import ChatCall
 from services.cli.output import add_json_flag, emit
-from services.serving.contract import DEFAULT_PARAMETERS
+from services.errors import ValidationError
+from services.serving.contract import DEFAULT_PARAMETERS, ContractError, parse_request
 
 
 def register(subparsers) -> None:
@@ -24,7 +26,6 @@ def register(subparsers) -> None:
 
 
 def _chat(args) -> int:
-    target = create_backend(default_backend_name()).scoring_target(args.endpoint)
     messages = [{"role": "system", "content": args.system}] if args.system else []
     messages.append({"role": "user", "content": args.message})
     parameters = {
@@ -33,6 +34,8 @@ def _chat(args) -> int:
         "do_sample": not args.greedy,
         "max_new_tokens": args.max_new_tokens,
     }
+    refuse_bad_parameters(parameters)
+    target = create_backend(default_backend_name()).scoring_target(args.endpoint)
     call = ChatCall(target, messages, parameters)
     if args.json:
         reply = call.run()
@@ -52,3 +55,26 @@ def _chat(args) -> int:
         sys.stdout.flush()
     print(f"\n({call.reply.latency_s:.2f} s)", file=sys.stderr)
     return 0
+
+
+def refuse_bad_parameters(parameters: dict) -> None:
+    """Refuse, before any request, every generation parameter the endpoint would refuse.
+
+    Each one is checked alone against the scoring contract (its ranges), so all are listed;
+    non-finite numbers first, since NaN slips through any range comparison.
+    """
+    reasons = []
+    for name, value in parameters.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            reasons.append(f"--{name.replace('_', '-')} must be a finite number, not {value}")
+            continue
+        body = {"input_data": {"input_string": [{"role": "user", "content": "."}]}}
+        body["input_data"]["parameters"] = {name: value}
+        try:
+            parse_request(body)
+        except ContractError as error:
+            reasons.append(str(error))
+    if reasons:
+        raise ValidationError(
+            "Some generation parameters are invalid.", "Fix the values listed.", reasons
+        )

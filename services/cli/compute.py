@@ -1,15 +1,16 @@
 """`python -m services compute list|check`: where a job can run, and whether it fits.
 
-`check` exits 0 when the choice is accepted and 1 when it is refused (reasons on stdout).
+`check` exits 0 when the choice is accepted and 1 when it is refused (every reason listed).
 """
 
 from __future__ import annotations
 
+import sys
+
 from services.backends.base import ComputeCheck, ComputeInfo
 from services.cli.backend_option import add_backend_flag, backend_from_args
-from services.cli.output import add_json_flag, emit
-
-REFUSED = 1
+from services.cli.exit_codes import OK, REFUSED
+from services.cli.output import add_json_flag, emit, refusal_text
 
 
 def register(subparsers) -> None:
@@ -62,12 +63,13 @@ def _check(args) -> int:
         max_seq_length=args.max_seq_length,
         apply_lora=args.apply_lora,
     )
-    emit(
-        {"model": model.id, "compute": args.compute, **result.to_dict()},
-        as_json=args.json,
-        text=_verdict(result),
-    )
-    return 0 if result.ok else REFUSED
+    verdict = {"model": model.id, "compute": args.compute, **result.to_dict()}
+    if result.ok or args.json:
+        emit(verdict, as_json=args.json, text=f"ok{_memory(result)}")
+    else:
+        headline = f"this compute cannot run it{_memory(result)}"
+        print(refusal_text(headline, list(result.reasons), list(result.hints)), file=sys.stderr)
+    return OK if result.ok else REFUSED
 
 
 def _line(compute: ComputeInfo) -> str:
@@ -85,15 +87,10 @@ def _line(compute: ComputeInfo) -> str:
     return f"{compute.name}  ({', '.join(facts)})"
 
 
-def _verdict(result: ComputeCheck) -> str:
-    memory = ""
-    if result.required_memory_gb is not None and result.available_memory_gb is not None:
-        memory = (
-            f": needs about {result.required_memory_gb:.1f} GB, "
-            f"{result.available_memory_gb:.1f} GB available"
-        )
-    if result.ok:
-        return f"ok{memory}"
-    lines = ["refused:", *(f"  - {reason}" for reason in result.reasons)]
-    lines += [f"  hint: {hint}" for hint in result.hints]
-    return "\n".join(lines)
+def _memory(result: ComputeCheck) -> str:
+    if result.required_memory_gb is None or result.available_memory_gb is None:
+        return ""
+    return (
+        f": needs about {result.required_memory_gb:.1f} GB, "
+        f"{result.available_memory_gb:.1f} GB available"
+    )

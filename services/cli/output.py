@@ -1,4 +1,8 @@
-"""How CLI verbs print: JSON for scripts (--json), short readable text otherwise."""
+"""How CLI verbs print: JSON for scripts (--json), short readable text otherwise.
+
+Results go to stdout. In text mode, refusals, errors and warnings go to stderr; with --json
+everything is one JSON document on stdout, and every failure carries a "reasons" list.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from services.errors import StudioError
+from services.errors import StudioError, ValidationError
 
 
 def to_jsonable(value: Any) -> Any:
@@ -30,13 +34,30 @@ def emit(value: Any, *, as_json: bool, text: str | None = None) -> None:
         print(text)
 
 
+def refusal_text(headline: str, reasons: list[str], hints: list[str]) -> str:
+    """`refused: headline`, one `  - reason` line each, then one `hint:` line each."""
+    lines = [f"refused: {headline}", *(f"  - {reason}" for reason in reasons)]
+    lines += [f"hint: {hint}" for hint in hints if hint]
+    return "\n".join(lines)
+
+
 def emit_error(error: StudioError, *, as_json: bool) -> None:
+    """A refusal (ValidationError) with each of its reasons, or an error with its hint."""
     if as_json:
-        print(json.dumps(error.to_dict()))
+        result = error.to_dict()
+        result.setdefault("reasons", [error.message])  # every failure lists its reasons
+        print(json.dumps(to_jsonable(result)))
+    elif isinstance(error, ValidationError):
+        print(refusal_text(error.message, error.reasons, [error.hint]), file=sys.stderr)
     else:
         print(f"error: {error.message}", file=sys.stderr)
         if error.hint:
             print(f"hint: {error.hint}", file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    """A warning a person must not miss (text mode); JSON output carries it in "warnings"."""
+    print(f"WARNING: {message}", file=sys.stderr)
 
 
 def add_json_flag(parser) -> None:

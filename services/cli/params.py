@@ -5,7 +5,6 @@ from __future__ import annotations
 from services.backends import default_backend_name
 from services.cli.backend_option import add_backend_flag, backend_from_args
 from services.cli.output import add_json_flag, emit
-from services.errors import ValidationError
 from services.params import parse_assignments, resolve_params
 
 
@@ -34,22 +33,15 @@ def add_set_option(parser) -> None:
 
 
 def show_params(args) -> int:
+    """Exit 0 with the parameters, or 1 (refused) listing every invalid or unknown one."""
     model = backend_from_args(args).get_model(args.model)
-    try:
-        params = resolve_params(
-            backend=args.backend or default_backend_name(),
-            model_name=model.name,
-            gpus=args.gpus,
-            model_defaults=model.model_specific_defaults,
-            overrides=parse_assignments(args.assignments),
-        )
-    except ValidationError as error:
-        emit(
-            {**error.to_dict(), "reasons": error.reasons},
-            as_json=args.json,
-            text="\n".join(["Refused:", *(f"- {r}" for r in error.reasons)]),
-        )
-        return 1
+    params = resolve_params(
+        backend=args.backend or default_backend_name(),
+        model_name=model.name,
+        gpus=args.gpus,
+        model_defaults=model.model_specific_defaults,
+        overrides=parse_assignments(args.assignments),
+    )
     lines = [f"display name: {params.display_name}"]
     lines += [f"{k} = {v}  ({params.sources[k]})" for k, v in sorted(params.values.items())]
     emit(

@@ -1,4 +1,9 @@
-"""`python -m services train`: start a fine-tuning job and return its id at once."""
+"""`python -m services train`: start a fine-tuning job and return its id at once.
+
+Before submitting it runs the wizard's compute check (GPUs, sequence length, memory fit) on
+the final parameters and refuses what the check refuses, each reason listed; `--force` submits
+anyway, with a WARNING line (text) or `"forced": true` and `"warnings"` (JSON).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,12 @@ import dataclasses
 from pathlib import Path
 
 from services.backends import BACKEND_NAMES, create_backend, default_backend_name
-from services.cli.output import add_json_flag, emit
+from services.backends.base import ComputeCheck
+from services.cli.output import add_json_flag, emit, to_jsonable, warn
 from services.cli.params import add_set_option
-from services.errors import DatasetError
+from services.errors import DatasetError, ValidationError
 from services.params import parse_assignments, resolve_params
-from services.wizard import build_job_spec
+from services.wizard import build_job_spec, check_compute
 
 
 def register(subparsers) -> None:
@@ -28,6 +34,16 @@ def register(subparsers) -> None:
     parser.add_argument("--max-steps", type=int, help="stop after N optimizer steps")
     parser.add_argument("--display-name", help="default: the guide's display name")
     add_set_option(parser)
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="submit even when the compute check refuses the run (it will likely fail)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the parameters, data and compute, print the job, submit nothing",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=train)
 
@@ -62,6 +78,8 @@ def train(args) -> int:
         model_defaults=model.model_specific_defaults,
         overrides=overrides,
     )
+    check = check_compute(backend, model, compute=args.compute, gpus=args.gpus, params=params)
+    warnings = forced_warnings(check, force=args.force)
     spec = build_job_spec(
         model=model,
         compute=args.compute,
@@ -72,11 +90,40 @@ def train(args) -> int:
     )
     if args.display_name:
         spec = dataclasses.replace(spec, display_name=args.display_name)
+    if not args.json:
+        for warning in warnings:
+            warn(warning)
+    outcome = {"forced": bool(warnings), "warnings": warnings, "compute_check": check.to_dict()}
+    if args.dry_run:
+        emit(
+            {"dry_run": True, "spec": spec, **outcome},
+            as_json=args.json,
+            text=f"dry run: would submit {spec.display_name} on {spec.compute} "
+            f"({spec.gpus or 'no'} GPUs); nothing submitted",
+        )
+        return 0
     job = backend.submit_job(spec)
     emit(
-        job,
+        {**to_jsonable(job), **outcome},
         as_json=args.json,
         text=f"{job.id} {job.status}: {job.display_name}\n"
         f"follow it: python -m services jobs logs {job.id} --follow",
     )
     return 0
+
+
+def forced_warnings(check: ComputeCheck, *, force: bool) -> list[str]:
+    """[] when the check passed; its reasons as warnings under --force; else a refusal."""
+    if check.ok:
+        return []
+    if not force:
+        raise ValidationError(
+            "The compute check refused this run.",
+            " ".join([*check.hints, "Or pass --force to submit it anyway."]),
+            list(check.reasons),
+            details={"compute_check": check.to_dict()},
+        )
+    return [
+        f"--force: submitting although the compute check refused it: {reason}"
+        for reason in check.reasons
+    ]
