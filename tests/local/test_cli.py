@@ -104,7 +104,10 @@ def test_compute_check_refuses_a_batch_that_cannot_fit(cli):
 def test_compute_check_text_output_for_people(cli):
     code, text = cli(*CHECK_BUNDLED, "--gpus", "-1", as_json=False)
     assert code == 1
-    assert text.startswith("refused:\n  - The number of GPUs cannot be negative")
+    assert text.startswith(
+        "refused: this compute cannot run it\n  - The number of GPUs cannot be negative"
+    )
+    assert "\nhint: Train on the CPU: compute 'cpu' with 0 GPUs." in text
     code, text = cli(*CHECK_BUNDLED, "--compute", "cpu", as_json=False)
     assert code == 0 and text.startswith("ok: needs about ")
 

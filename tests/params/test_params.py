@@ -3,6 +3,7 @@ import pytest
 from services.errors import ValidationError
 from services.params import (
     GUIDE_DEFAULTS,
+    PARAM_SPECS,
     coerce,
     display_name,
     parse_assignments,
@@ -95,3 +96,33 @@ def test_parse_assignments():
     assert parse_assignments(["a=1", "b = x=y"]) == {"a": "1", "b": "x=y"}
     with pytest.raises(ValidationError):
         parse_assignments(["novalue"])
+
+
+def test_unknown_names_of_the_user_are_refused_with_the_closest_name():
+    with pytest.raises(ValidationError) as caught:
+        resolve_params(
+            backend="local",
+            model_name="m",
+            overrides={"learnig_rate": "1e-4", "lora_dropuot": "0.1", "colour": "blue"},
+        )
+    reasons = caught.value.reasons
+    assert reasons[0] == "unknown parameter 'learnig_rate': did you mean learning_rate?"
+    assert reasons[1] == "unknown parameter 'lora_dropuot': did you mean lora_dropout?"
+    assert reasons[2].startswith("unknown parameter 'colour'; known parameters: apply_deepspeed,")
+
+
+def test_unknown_names_from_the_model_defaults_pass_through():
+    # Azure model tags may name pipeline inputs we do not model; the backend filters them.
+    params = resolve_params(
+        backend="azure", model_name="m", model_defaults={"ignore_mismatched_sizes": "true"}
+    )
+    assert params.values["ignore_mismatched_sizes"] == "true"
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, spec in PARAM_SPECS.items() if spec.kind in ("int", "float")]
+)
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-Infinity", "1e999", float("nan")])
+def test_non_finite_numbers_are_refused(name, value):
+    with pytest.raises(ValueError, match="must be a finite number"):
+        coerce(name, value)
