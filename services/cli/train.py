@@ -119,7 +119,7 @@ def forced_warnings(check: ComputeCheck, *, force: bool) -> list[str]:
     if not force:
         raise ValidationError(
             "The compute check refused this run.",
-            " ".join([*check.hints, "Or pass --force to submit it anyway."]),
+            " ".join([*check.hints, "--force submits it anyway (it will likely fail)."]),
             list(check.reasons),
             details={"compute_check": check.to_dict()},
         )
