@@ -20,7 +20,7 @@ from services.data import demo, hub
 from services.data.files import open_dataset
 from services.data.output_folder import claim_output
 from services.data.prepared import PreparedDataset, read_prepared
-from services.data.validation import InvalidRow, validate_row
+from services.data.validation import InvalidRow, valid_rows
 from services.data.writing import temp_splits
 from services.errors import DatasetError
 
@@ -89,7 +89,7 @@ def prepare_file(
         raise DatasetError(f"test_fraction must be between 0 and 1, got {test_fraction}.")
     dataset = open_dataset(source)
     invalid: list[InvalidRow] = []
-    valid = sum(1 for row in _valid_rows(dataset, invalid))
+    valid = sum(1 for row in valid_rows(dataset.iter_rows(), invalid))
     if valid < 2:
         raise DatasetError(
             f"{source} has {valid} valid conversation(s); a train/test split needs at least 2.",
@@ -97,9 +97,11 @@ def prepare_file(
         )
     test_size = min(valid - 1, max(1, round(valid * test_fraction)))
     test_rows = set(random.Random(seed).sample(range(valid), test_size))
-    output_claim = claim_output(out_dir, Path(dataset.path))
-    with output_claim as output, temp_splits(output.path, ["train", "test"]) as files:
-        for index, row in enumerate(_valid_rows(dataset)):
+    with (
+        claim_output(out_dir, Path(dataset.path)) as output,
+        temp_splits(output.path, ["train", "test"]) as files,
+    ):
+        for index, row in enumerate(valid_rows(dataset.iter_rows())):
             files.write("test" if index in test_rows else "train", with_prompt(row))
         output.publish(
             files,
@@ -130,17 +132,3 @@ def prepare_hub(
         skipped = hub.write_hub_splits(dataset_id, files, split_pc, splits, with_prompt)
         output.publish(files, source=dataset_id, split_pc=split_pc, skipped_invalid=skipped)
     return read_prepared(output.path)
-
-
-def _valid_rows(dataset, invalid: list[InvalidRow] | None = None):
-    """The dataset's valid rows; the invalid ones are appended to `invalid` when given."""
-    for line, value, error in dataset.iter_rows():
-        if error is not None:
-            problem = InvalidRow(line, error, "not_json")
-        else:
-            row, problem = validate_row(line, value)
-            if problem is None and row is not None:
-                yield row
-                continue
-        if invalid is not None and problem is not None:
-            invalid.append(problem)
