@@ -109,8 +109,24 @@ def run_prepare(args: argparse.Namespace) -> int:
     }
     lines = [f"prepared {prepared.name} in {prepared.folder}"]
     lines += [f"  {s.name}.jsonl: {s.rows} rows" for s in prepared.splits]
+    lines += _skipped_text(prepared)
     emit(result, as_json=args.json, text="\n".join(lines))
     return 0
+
+
+def _skipped_text(prepared: PreparedDataset) -> list[str]:
+    """The invalid rows prepare left out: how many, and the first few with their reasons."""
+    count, shown = prepared.skipped_invalid, prepared.skipped_rows
+    if not count:
+        return []
+    lines = [f"skipped {count} invalid row{'s' if count != 1 else ''}" + (":" if shown else "")]
+    lines += [f"  line {row.line}: {row.reason}" for row in shown]
+    if shown and count > len(shown):
+        lines.append(
+            f"  ... and {count - len(shown)} more "
+            f"(`python -m services dataset inspect {prepared.source}` lists every one)"
+        )
+    return lines
 
 
 def _prepared_dict(prepared: PreparedDataset) -> dict:
@@ -121,6 +137,11 @@ def _prepared_dict(prepared: PreparedDataset) -> dict:
         "splits": {s.name: {"path": s.path, "rows": s.rows} for s in prepared.splits},
         "train_split": prepared.train_split,
         "test_split": prepared.test_split,
+        "skipped_invalid": prepared.skipped_invalid,
+        "skipped_rows": [
+            {"line": row.line, "reason": row.reason, "code": row.code}
+            for row in prepared.skipped_rows
+        ],
     }
 
 

@@ -7,7 +7,8 @@
     list_prepared()                                # what training can use
 
 Modules: validation (what a valid row is), files (reading), report (full pass: invalid rows
-and statistics), tokens, hub, writing (atomic), preparation, prepared, demo, charts (plotly).
+and statistics), tokens, hub, writing (atomic), output_folder (where prepare may write),
+preparation, prepared, demo, charts (plotly).
 """
 
 from services.data.demo import demo_file

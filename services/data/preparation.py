@@ -3,30 +3,32 @@
 - a hub id: keep `split_pc` percent of each split, write <split>.jsonl for each;
 - a local file (or the demo): a seeded train/test split with `test_fraction` in test.
 Rows get `prompt` (the first user message) and `prompt_id` (sha256 hex of the prompt) when
-missing; invalid rows are skipped and counted. All split files are written atomically.
+missing; invalid rows are skipped, counted, and the first few recorded with their reasons.
+The output folder is the tool's own and a re-run replaces only its own files, atomically
+(services.data.output_folder says the rules).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
-import time
 from pathlib import Path
 
 from services import config
 from services.data import demo, hub
 from services.data.files import open_dataset
-from services.data.prepared import MANIFEST, PreparedDataset, read_prepared
-from services.data.validation import validate_row
-from services.data.writing import atomic_splits, write_text_atomic
+from services.data.output_folder import claim_output
+from services.data.prepared import PreparedDataset, read_prepared
+from services.data.validation import InvalidRow, valid_rows
+from services.data.writing import temp_splits
 from services.errors import DatasetError
 
 DEFAULT_SPLIT_PC = 5
 FILE_SUFFIXES = (".jsonl", ".json", ".parquet")  # "org/name.jsonl" is a file, not a hub id
 DEFAULT_TEST_FRACTION = 0.1
 DEMO_TEST_FRACTION = 0.15  # the demo is small: keep enough rows for a steady eval loss
+SKIPPED_KEPT = 20  # invalid rows recorded with their reasons (the rest are counted)
 
 
 def with_prompt(row: dict) -> dict:
@@ -86,7 +88,8 @@ def prepare_file(
     if not 0 < test_fraction < 1:
         raise DatasetError(f"test_fraction must be between 0 and 1, got {test_fraction}.")
     dataset = open_dataset(source)
-    valid = sum(1 for row in _valid_rows(dataset))
+    invalid: list[InvalidRow] = []
+    valid = sum(1 for row in valid_rows(dataset.iter_rows(), invalid))
     if valid < 2:
         raise DatasetError(
             f"{source} has {valid} valid conversation(s); a train/test split needs at least 2.",
@@ -94,18 +97,24 @@ def prepare_file(
         )
     test_size = min(valid - 1, max(1, round(valid * test_fraction)))
     test_rows = set(random.Random(seed).sample(range(valid), test_size))
-    with atomic_splits(out_dir, ["train", "test"]) as files:
-        for index, row in enumerate(_valid_rows(dataset)):
+    with (
+        claim_output(out_dir, Path(dataset.path)) as output,
+        temp_splits(output.path, ["train", "test"]) as files,
+    ):
+        for index, row in enumerate(valid_rows(dataset.iter_rows())):
             files.write("test" if index in test_rows else "train", with_prompt(row))
-    _write_manifest(
-        out_dir,
-        files.rows,
-        source=label or str(source),
-        test_fraction=test_fraction,
-        seed=seed,
-        skipped_invalid=dataset.row_count - valid,
-    )
-    return read_prepared(out_dir)
+        output.publish(
+            files,
+            source=label or str(source),
+            test_fraction=test_fraction,
+            seed=seed,
+            skipped_invalid=len(invalid),
+            skipped_rows=[
+                {"line": row.line, "reason": row.reason, "code": row.code}
+                for row in invalid[:SKIPPED_KEPT]
+            ],
+        )
+    return read_prepared(output.path)
 
 
 def prepare_hub(
@@ -119,30 +128,7 @@ def prepare_hub(
     hub.check_split_pc(split_pc)
     hub.check_hub_reachable(dataset_id)
     splits = splits or hub.known_splits(dataset_id)
-    with atomic_splits(out_dir, splits) as files:
+    with claim_output(out_dir, None) as output, temp_splits(output.path, splits) as files:
         skipped = hub.write_hub_splits(dataset_id, files, split_pc, splits, with_prompt)
-    _write_manifest(
-        out_dir, files.rows, source=dataset_id, split_pc=split_pc, skipped_invalid=skipped
-    )
-    return read_prepared(out_dir)
-
-
-def _valid_rows(dataset):
-    for line, value, error in dataset.iter_rows():
-        if error is None:
-            row, problem = validate_row(line, value)
-            if problem is None and row is not None:
-                yield row
-
-
-def _write_manifest(out_dir: str | Path, rows: dict[str, int], **details) -> None:
-    """Write dataset.json (last: it marks a finished preparation) and drop split files that
-    an earlier preparation of this folder left and this one did not write."""
-    folder = Path(out_dir)
-    if (folder / MANIFEST).exists():
-        for old in folder.glob("*.jsonl"):
-            if old.stem not in rows:
-                old.unlink()
-
-    manifest = {"splits": dict(rows), "created_at": time.time(), **details}
-    write_text_atomic(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+        output.publish(files, source=dataset_id, split_pc=split_pc, skipped_invalid=skipped)
+    return read_prepared(output.path)

@@ -8,6 +8,7 @@ alternating, starting with the user, with at least one assistant turn.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 ROLES = ("system", "user", "assistant")
@@ -90,3 +91,19 @@ def validate_row(line: int, row: object) -> tuple[dict | None, InvalidRow | None
     if problem is not None:
         return None, InvalidRow(line, problem[1], problem[0])
     return row, None  # type: ignore[return-value]
+
+
+def valid_rows(
+    raw_rows: Iterable[tuple[int, object, str | None]], invalid: list[InvalidRow] | None = None
+) -> Iterator[dict]:
+    """The usable rows of a full pass (`DatasetFile.iter_rows()`: line, value, parse error);
+    each unusable one is appended to `invalid` when given."""
+    for line, value, error in raw_rows:
+        if error is not None:
+            row, problem = None, InvalidRow(line, error, "not_json")
+        else:
+            row, problem = validate_row(line, value)
+        if problem is None and row is not None:
+            yield row
+        elif invalid is not None and problem is not None:
+            invalid.append(problem)

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
+from services.data.files import open_dataset
+from services.data.validation import InvalidRow, valid_rows
+from services.training.layout import say
+
+SKIPPED_SHOWN = 5
+
 
 def read_conversations(path: str | Path) -> list[list[dict]]:
-    """The `messages` of every row of a .jsonl file.
+    """The `messages` of every valid row of a conversation file.
 
-    Raises ValueError naming the first line that is not a JSON object with a messages list.
+    Read and validated exactly as `dataset inspect` and `dataset prepare` do (same decoder, so a
+    UTF-8 BOM is fine; same rules, by line number): invalid rows are skipped and named in the
+    log. Raises DatasetError when the file is unreadable, ValueError when no row is valid.
     """
-    conversations = []
-    with open(path, encoding="utf-8") as file:
-        for number, line in enumerate(file, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}: line {number} is not JSON ({error.msg})") from None
-            messages = row.get("messages") if isinstance(row, dict) else None
-            if not isinstance(messages, list) or not messages:
-                raise ValueError(f"{path}: line {number} has no 'messages' list")
-            conversations.append([{"role": m["role"], "content": m["content"]} for m in messages])
+    skipped: list[InvalidRow] = []
+    conversations = [
+        [{"role": m["role"], "content": m["content"]} for m in row["messages"]]
+        for row in valid_rows(open_dataset(path).iter_rows(), skipped)
+    ]
+    reasons = "; ".join(f"line {row.line}: {row.reason}" for row in skipped[:SKIPPED_SHOWN])
     if not conversations:
-        raise ValueError(f"{path} holds no conversations")
+        raise ValueError(f"{path} holds no valid conversation ({reasons})")
+    if skipped:
+        say(f"{path}: skipped {len(skipped)} invalid row(s) ({reasons})")
     return conversations
 
 

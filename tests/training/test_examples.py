@@ -57,13 +57,17 @@ def test_batches_are_padded_to_their_longest_example():
     assert batch["labels"].tolist() == [[-100, 6, 7], [5, -100, -100]]
 
 
-def test_read_conversations_names_the_bad_line(tmp_path):
+def test_read_conversations_skips_invalid_rows_and_names_them(tmp_path, capsys):
     good = write_jsonl(tmp_path / "good.jsonl", conversations(3))
     assert [c[1]["role"] for c in read_conversations(good)] == ["assistant"] * 3
     bad = tmp_path / "bad.jsonl"
     bad.write_text(good.read_text() + '{"prompt": "no messages"}\n')
-    with pytest.raises(ValueError, match="line 4 has no 'messages'"):
-        read_conversations(bad)
+    assert len(read_conversations(bad)) == 3  # skipped, as prepare skips it
+    assert "skipped 1 invalid row(s) (line 4: no `messages`)" in capsys.readouterr().out
+    none_valid = tmp_path / "none.jsonl"
+    none_valid.write_text('{"prompt": "no messages"}\n')
+    with pytest.raises(ValueError, match="no valid conversation.*line 1: no `messages`"):
+        read_conversations(none_valid)
 
 
 def test_split_for_eval_holds_out_a_reproducible_share():

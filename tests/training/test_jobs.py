@@ -101,7 +101,7 @@ def test_bad_data_fails_with_the_reason_in_the_error(tiny_spec, tmp_path):
         lambda: (info := jobs.get_job(job.id)).is_terminal and info, 60, "the job to end"
     )
     assert failed.status == "failed"
-    assert "line 1 is not JSON" in failed.error
+    assert "line 1: not JSON" in failed.error
     assert _run_status(job.id) == "FAILED"
 
 
