@@ -17,13 +17,16 @@ from pathlib import Path
 from services.errors import JobError
 from services.training.layout import JOB_FILE
 
+# How a job whose job.json cannot be read is named in lists (its error gives path and reason).
+UNREADABLE_RECORD = "unreadable record"
+
 
 class UnreadableRecord(JobError):
     """job.json cannot be parsed or does not have a job record's shape."""
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(
-            f"unreadable record {path}: {reason}",
+            f"{UNREADABLE_RECORD} {path}: {reason}",
             "Its worker can still be cancelled; remove the job folder once it has stopped.",
         )
         self.path = path

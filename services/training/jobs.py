@@ -29,7 +29,7 @@ from services import config, tracking
 from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
 from services.errors import JobError
 from services.training import job_record, process, slots
-from services.training.job_record import JobRecord, UnreadableRecord
+from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
 from services.training.layout import DEATH_CLAIM, JOB_FILE, LOG_FILE, PID_FILE, PROGRESS_FILE
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # A worker has this long to get its pid recorded before a missing pid counts as dead.
 START_GRACE_S = 30.0
 LOG_TAIL_LINES = 25
-# How a job whose job.json cannot be read is named in lists (its error says why).
-UNREADABLE_RECORD = "unreadable record"
 
 
 def worker_command(job_dir: Path) -> list[str]:

@@ -103,9 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     client = None
     run_id = record.run_id
     status, code = "FINISHED", 0
+    queued = first_process
     try:
         if first_process:
             _wait_for_slot(record)  # SIGTERM while waiting: Cancelled, the run ends KILLED
+            queued = False
             if gpus > 1:
                 _relaunch_under_torchrun(job_dir, gpus)
         _select_devices(spec)
@@ -135,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             status, code = "FAILED", 1
             say(f"failed: {type(error).__name__}: {error}")
     finally:
-        if is_main:
+        # Cancelled in the queue: exit at once; cancel_job ends the run, which never started.
+        if is_main and not (queued and status == "KILLED"):
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the run close cleanly
             sys.stdout.flush()
             from services import tracking

@@ -112,7 +112,8 @@ def test_trainings_queue_one_at_a_time_in_submit_order(tiny_spec, monkeypatch):
     second = jobs.submit_job(tiny_spec())
     third = jobs.submit_job(tiny_spec())
 
-    wait_for(_status(first.id, "running"), 180, "the first job to run")
+    wait_for(lambda: "step 1/" in _log(first.id), 240, "the first job to train")
+    assert jobs.get_job(first.id).status == "running"
     waiting = wait_for(
         lambda: (j := jobs.get_job(third.id)).queue_position == 2 and j, 120, "third in line"
     )
