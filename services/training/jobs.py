@@ -164,7 +164,7 @@ def _load_record(folder: Path) -> JobRecord | None:
     try:
         return job_record.load(folder)
     except UnreadableRecord as error:
-        logger.warning("%s", error.message)
+        logger.info("%s", error.message)  # shown as the job's error
         return None
 
 
@@ -219,8 +219,11 @@ def _record_death(folder: Path, record: JobRecord, client) -> tuple[str, float]:
     Whoever creates DEATH_CLAIM first writes the log line and ends the run; a look racing it
     only reports the same outcome. A run the worker closed just before it exited is left as is.
     """
+    # Read again: a cancel saves cancel_requested before it stops the worker, and the worker
+    # may have closed its run as it exited.
+    record = _load_record(folder) or record
     closing = "KILLED" if record.cancel_requested else "FAILED"
-    run = client.get_run(record.run_id)  # again: the worker may have closed it as it exited
+    run = client.get_run(record.run_id)
     if run.info.status not in ("SCHEDULED", "RUNNING"):
         return tracking.job_status(run.info.status), (run.info.end_time or 0) / 1000 or None
     found_at = time.time()
@@ -238,7 +241,8 @@ def _record_death(folder: Path, record: JobRecord, client) -> tuple[str, float]:
                 f"found dead at {found}\n"
             )
     client.set_terminated(record.run_id, status=closing, end_time=int(found_at * 1000))
-    logger.warning("job %s: worker found dead, run ended %s", record.id, closing)
+    if closing == "FAILED":
+        logger.warning("job %s: worker found dead, its run ended FAILED", record.id)
     return tracking.job_status(closing), found_at
 
 
@@ -266,7 +270,7 @@ def _look(folder: Path, client) -> JobInfo:
     try:
         record = job_record.load(folder)
     except UnreadableRecord as error:
-        logger.warning("%s", error.message)
+        logger.info("%s", error.message)  # shown as the job's error
         return _unreadable_job(folder, error)
     try:
         return _job_info(folder, record, client)
