@@ -36,9 +36,9 @@ class UnreadableRecord(JobError):
 @dataclass
 class JobRecord:
     id: str
-    run_id: str
-    experiment_id: str
-    created_at: float  # epoch seconds; also the job's place in the training queue
+    run_id: str  # the job's MLflow run: its status is the job's status
+    experiment_id: str = ""
+    created_at: float = 0.0  # epoch seconds; also the job's place in the training queue
     spec: dict = field(default_factory=dict)  # JobSpec as a dict
     model_id: str = ""
     display_name: str = ""
@@ -63,7 +63,7 @@ _TYPES = {
     "cancel_requested": bool,
 }
 _NUMBERS = ("created_at", "pid")  # JSON true/false must not pass as 1/0
-_REQUIRED = ("id", "run_id", "experiment_id", "created_at")
+_REQUIRED = ("id", "run_id")
 
 
 def load(folder: Path) -> JobRecord:
@@ -94,3 +94,15 @@ def save(folder: Path, record: JobRecord) -> None:
     temporary = folder / f".{JOB_FILE}.{os.getpid()}.tmp"
     temporary.write_text(json.dumps(dataclasses.asdict(record), indent=2))
     os.replace(temporary, folder / JOB_FILE)
+
+
+def recorded_worker(folder: Path) -> tuple[int, str] | None:
+    """(pid, pid_stamp) as job.json holds them, read even when the rest of it is unreadable."""
+    try:
+        data = json.loads((folder / JOB_FILE).read_text())
+        pid, stamp = data.get("pid"), data.get("pid_stamp", "")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(pid, int) and not isinstance(pid, bool) and pid > 0 and isinstance(stamp, str):
+        return pid, stamp
+    return None

@@ -144,16 +144,13 @@ def _spec_params(spec: JobSpec) -> dict[str, str]:
     }
 
 
-def _worker_identity(folder: Path, record: JobRecord | None) -> tuple[int, str] | None:
+def _worker_identity(folder: Path) -> tuple[int, str] | None:
     """(pid, stamp) of the job's worker: worker.pid first, which survives a corrupt job.json."""
-    identity = process.read_pid_file(folder / PID_FILE)
-    if identity is None and record is not None and record.pid:
-        identity = (record.pid, record.pid_stamp)
-    return identity
+    return process.read_pid_file(folder / PID_FILE) or job_record.recorded_worker(folder)
 
 
 def _worker_alive(folder: Path, record: JobRecord | None) -> bool:
-    identity = _worker_identity(folder, record)
+    identity = _worker_identity(folder)
     if identity is None:
         return record is not None and time.time() - record.created_at < START_GRACE_S
     return process.is_alive(*identity)
@@ -232,7 +229,7 @@ def _record_death(folder: Path, record: JobRecord, client) -> tuple[str, float]:
     except FileExistsError:
         return tracking.job_status(closing), (folder / DEATH_CLAIM).stat().st_mtime
     if closing == "FAILED":
-        identity = _worker_identity(folder, record)
+        identity = _worker_identity(folder)
         how = (identity and process.exit_description(identity[0])) or "exit status unknown"
         found = datetime.fromtimestamp(found_at).isoformat(sep=" ", timespec="seconds")
         with open(folder / LOG_FILE, "a") as log:
@@ -312,7 +309,7 @@ def cancel_job(job_id: str) -> None:
             return
         record.cancel_requested = True
         job_record.save(folder, record)
-    identity = _worker_identity(folder, record)
+    identity = _worker_identity(folder)
     was_running = identity is not None and process.is_alive(*identity)
     if was_running and not process.stop_group(*identity):
         raise JobError(f"Job {job_id} (pid {identity[0]}) did not stop.", "Stop it by hand.")

@@ -57,7 +57,7 @@ def _corrupt(job_id: str, text: str) -> str:
         ('{"id": "job-x", "run_id": ', "not valid JSON"),
         ('["a", "list"]', "a JSON list, not an object"),
         ('{"id": 7, "run_id": "r", "experiment_id": "1", "created_at": 1}', "id is 7"),
-        ('{"hello": "world"}', "missing id, run_id, experiment_id, created_at"),
+        ('{"hello": "world"}', "missing id, run_id"),
     ],
     ids=["unparseable", "list", "wrong-type", "foreign-object"],
 )
