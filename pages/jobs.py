@@ -10,6 +10,7 @@ from pages.shared import state
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from services.job_display import duration, format_duration, job_label, job_rows, progress
+from services.training.job_record import UNREADABLE_RECORD
 from services.training.jobs import mlflow_ui_command
 
 ensure_app_navigation()
@@ -47,7 +48,14 @@ def live_view(job_id: str, refreshing: bool) -> None:
     shown = progress(job)
     if shown:
         st.progress(shown[0], text=shown[1])
-    if job.status == "failed" and job.error:
+    if job.queue_position:
+        st.info(
+            f"Queued: position {job.queue_position} in line for a training slot. "
+            "It starts when the trainings ahead of it end."
+        )
+    if job.display_name == UNREADABLE_RECORD:
+        st.error(job.error)  # the path and the reason; its worker can still be cancelled
+    elif job.status == "failed" and job.error:
         st.error("The job failed. The end of its log:")
     lines = log_tail(job_id).splitlines()[-LOG_LINES:]
     st.code("\n".join(lines) or "(no log output yet)", language=None)

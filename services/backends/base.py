@@ -103,6 +103,7 @@ class JobInfo:
     studio_url: str = ""  # azure: where the run lives in Azure ML studio
     run_id: str = ""  # MLflow run id
     eta_seconds: float | None = None  # local: estimated time left while running
+    queue_position: int | None = None  # local, while queued: 1 = the next to start
 
     @property
     def is_terminal(self) -> bool:

@@ -130,15 +130,10 @@ def _event(payload: dict) -> str:
 
 
 def _limit_cpu_threads() -> None:
-    """Half the cores by default (STUDIO_SERVE_THREADS overrides).
+    """Half the cores by default (STUDIO_SERVE_THREADS overrides)."""
+    from services.local.threads import cap_torch_threads, cpu_cores
 
-    Measured on 2 busy cores: 64 tokens of SmolLM2 took 18 s with 2 torch threads and 4.8 s
-    with 1; threads that spin-wait for cores other processes hold cost more than they give.
-    """
-    import torch
-
-    default = max(1, (os.cpu_count() or 2) // 2)
-    torch.set_num_threads(int(os.environ.get("STUDIO_SERVE_THREADS", default)))
+    cap_torch_threads("STUDIO_SERVE_THREADS", max(1, cpu_cores() // 2))
 
 
 def _load_model(spec: dict):

@@ -2,8 +2,11 @@
 
 A job is a folder under services.config.jobs_dir() (see services.training.layout), an MLflow
 run in the local store, and a detached worker process (services.training.worker). The run
-status is the job status; a worker that died without closing its run is shown (and recorded)
-as failed with the end of its log, so no job stays "running" forever.
+status is the job status; a worker that died without closing its run is recorded, by the
+first look that finds it dead, as failed (a line in its log, the run ended FAILED), so no job
+stays "running" forever. Workers wait in the local training queue (services.training.slots)
+while the run is SCHEDULED ("queued"). A job whose job.json cannot be read is listed as an
+"unreadable record" with the path and the reason; its worker is still found by worker.pid.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 import secrets
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from mlflow.entities import Param
@@ -24,8 +28,9 @@ from mlflow.exceptions import MlflowException
 from services import config, tracking
 from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
 from services.errors import JobError
-from services.training import process
-from services.training.layout import JOB_FILE, LOG_FILE, PROGRESS_FILE
+from services.training import job_record, process, slots
+from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
+from services.training.layout import DEATH_CLAIM, JOB_FILE, LOG_FILE, PID_FILE, PROGRESS_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -60,16 +65,6 @@ def _job_dir(job_id: str) -> Path:
             f"There is no local job {job_id!r}.", "List jobs with `python -m services jobs list`."
         )
     return folder
-
-
-def _read_record(folder: Path) -> dict:
-    return json.loads((folder / JOB_FILE).read_text())
-
-
-def _write_record(folder: Path, record: dict) -> None:
-    temporary = folder / f".{JOB_FILE}.tmp"
-    temporary.write_text(json.dumps(record, indent=2))
-    os.replace(temporary, folder / JOB_FILE)
 
 
 def _model_name(model_id: str) -> str:
@@ -108,19 +103,16 @@ def submit_job(spec: JobSpec) -> JobInfo:
     params = {**{k: str(v) for k, v in spec.params.items()}, **_spec_params(spec)}
     client.log_batch(run_id, params=[Param(k, v) for k, v in params.items()])
     client.update_run(run_id, status="SCHEDULED")
-    record = {
-        "id": job_id,
-        "model_id": spec.model_id,
-        "display_name": spec.display_name,
-        "run_id": run_id,
-        "experiment_id": experiment_id,
-        "spec": dataclasses.asdict(spec),
-        "pid": None,
-        "pid_stamp": "",
-        "created_at": time.time(),
-        "cancel_requested": False,
-    }
-    _write_record(folder, record)
+    record = JobRecord(
+        id=job_id,
+        run_id=run_id,
+        experiment_id=experiment_id,
+        created_at=time.time(),
+        spec=dataclasses.asdict(spec),
+        model_id=spec.model_id,
+        display_name=spec.display_name,
+    )
+    job_record.save(folder, record)
     env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     try:
@@ -128,15 +120,16 @@ def submit_job(spec: JobSpec) -> JobInfo:
     except OSError as error:
         client.set_terminated(run_id, status="FAILED")
         raise JobError(f"The training worker could not start: {error}") from error
-    record.update(pid=pid, pid_stamp=process.start_time(pid))
-    _write_record(folder, record)
+    process.write_pid_file(folder / PID_FILE, pid)
+    record.pid, record.pid_stamp = process.read_pid_file(folder / PID_FILE) or (pid, "")
+    job_record.save(folder, record)
     logger.info("job %s started (pid %s, run %s)", job_id, pid, run_id)
     return JobInfo(
         id=job_id,
         status="queued",
         model_id=spec.model_id,
         display_name=spec.display_name,
-        started_at=record["created_at"],
+        started_at=record.created_at,
         run_id=run_id,
     )
 
@@ -151,10 +144,25 @@ def _spec_params(spec: JobSpec) -> dict[str, str]:
     }
 
 
-def _worker_alive(record: dict) -> bool:
-    if record.get("pid") is None:
-        return time.time() - record.get("created_at", 0) < START_GRACE_S
-    return process.is_alive(record["pid"], record.get("pid_stamp", ""))
+def _worker_identity(folder: Path) -> tuple[int, str] | None:
+    """(pid, stamp) of the job's worker: worker.pid first, which survives a corrupt job.json."""
+    return process.read_pid_file(folder / PID_FILE) or job_record.recorded_worker(folder)
+
+
+def _worker_alive(folder: Path, record: JobRecord | None) -> bool:
+    identity = _worker_identity(folder)
+    if identity is None:
+        return record is not None and time.time() - record.created_at < START_GRACE_S
+    return process.is_alive(*identity)
+
+
+def _load_record(folder: Path) -> JobRecord | None:
+    """The job's record, or None when it cannot be read (logged, never raised)."""
+    try:
+        return job_record.load(folder)
+    except UnreadableRecord as error:
+        logger.info("%s", error.message)  # shown as the job's error
+        return None
 
 
 def _log_tail(folder: Path, lines: int = LOG_TAIL_LINES) -> str:
@@ -174,81 +182,141 @@ def _progress(folder: Path) -> dict:
         return {}
 
 
-def _job_info(folder: Path, record: dict, client) -> JobInfo:
-    run = client.get_run(record["run_id"])
+def _job_info(folder: Path, record: JobRecord, client) -> JobInfo:
+    run = client.get_run(record.run_id)
     status = tracking.job_status(run.info.status)
-    if status in RUNNING_STATUSES and not _worker_alive(record):
+    ended_at = run.info.end_time / 1000 if run.info.end_time else None
+    if status in RUNNING_STATUSES and not _worker_alive(folder, record):
         # The worker died without closing its run (SIGKILL, out of memory, machine restart).
-        closing = "KILLED" if record.get("cancel_requested") else "FAILED"
-        client.set_terminated(record["run_id"], status=closing)
-        run = client.get_run(record["run_id"])
-        status = tracking.job_status(closing)
+        status, ended_at = _record_death(folder, record, client)
     progress = _progress(folder) if status != "queued" else {}
     return JobInfo(
-        id=record["id"],
+        id=record.id,
         status=status,
-        model_id=record.get("model_id", ""),
-        display_name=record.get("display_name", ""),
-        started_at=(run.info.start_time or 0) / 1000 or record.get("created_at"),
-        ended_at=run.info.end_time / 1000 if run.info.end_time else None,
+        model_id=record.model_id,
+        display_name=record.display_name,
+        started_at=(run.info.start_time or 0) / 1000 or record.created_at,
+        ended_at=ended_at,
         step=progress.get("step"),
         total_steps=progress.get("total_steps"),
         error=_log_tail(folder) if status == "failed" else "",
-        run_id=record["run_id"],
+        run_id=record.run_id,
         eta_seconds=progress.get("eta_seconds") if status == "running" else None,
+        queue_position=_queue_position(record) if status == "queued" else None,
     )
 
 
-def get_job(job_id: str) -> JobInfo:
-    folder = _job_dir(job_id)
-    return _job_info(folder, _read_record(folder), tracking.local_client())
+def _queue_position(record: JobRecord) -> int | None:
+    return slots.position(slots.pool_of(record.spec), slots.ticket(record.created_at, record.id))
 
 
-def list_jobs() -> list[JobInfo]:
-    """Every local job, newest first."""
-    client = tracking.local_client()
-    jobs = []
-    for job_file in config.jobs_dir().glob(f"*/{JOB_FILE}"):
-        try:
-            jobs.append((_read_record(job_file.parent), job_file.parent))
-        except (OSError, ValueError):
-            logger.warning("skipping unreadable job record %s", job_file)
-    jobs.sort(key=lambda item: item[0].get("created_at", 0), reverse=True)
-    return [_listed_job(folder, record, client) for record, folder in jobs]
+def _record_death(folder: Path, record: JobRecord, client) -> tuple[str, float]:
+    """Close the run of a worker found dead: (job status, when found); recorded exactly once.
+
+    Whoever creates DEATH_CLAIM first writes the log line and ends the run; a look racing it
+    only reports the same outcome. A run the worker closed just before it exited is left as is.
+    """
+    # Read again: a cancel saves cancel_requested before it stops the worker, and the worker
+    # may have closed its run as it exited.
+    record = _load_record(folder) or record
+    closing = "KILLED" if record.cancel_requested else "FAILED"
+    run = client.get_run(record.run_id)
+    if run.info.status not in ("SCHEDULED", "RUNNING"):
+        return tracking.job_status(run.info.status), (run.info.end_time or 0) / 1000 or None
+    found_at = time.time()
+    try:
+        os.close(os.open(folder / DEATH_CLAIM, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return tracking.job_status(closing), (folder / DEATH_CLAIM).stat().st_mtime
+    if closing == "FAILED":
+        identity = _worker_identity(folder)
+        how = (identity and process.exit_description(identity[0])) or "exit status unknown"
+        found = datetime.fromtimestamp(found_at).isoformat(sep=" ", timespec="seconds")
+        with open(folder / LOG_FILE, "a") as log:
+            log.write(
+                f"[{time.strftime('%H:%M:%S')}] worker exited without finishing ({how}); "
+                f"found dead at {found}\n"
+            )
+    client.set_terminated(record.run_id, status=closing, end_time=int(found_at * 1000))
+    if closing == "FAILED":
+        logger.warning("job %s: worker found dead, its run ended FAILED", record.id)
+    return tracking.job_status(closing), found_at
 
 
-def _listed_job(folder: Path, record: dict, client) -> JobInfo:
-    """A job for the list; one whose MLflow run is gone is listed as failed, not an error."""
+def _unreadable_job(folder: Path, error: UnreadableRecord) -> JobInfo:
+    """A job whose record cannot be read: running while its worker lives, failed after."""
+    alive = _worker_alive(folder, None)
+    return JobInfo(
+        id=folder.name,
+        status="running" if alive else "failed",
+        display_name=UNREADABLE_RECORD,
+        started_at=_modified_at(folder / JOB_FILE),
+        error=error.message,
+    )
+
+
+def _modified_at(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def _look(folder: Path, client) -> JobInfo:
+    """The job in `folder`, whatever state its record and its MLflow run are in."""
+    try:
+        record = job_record.load(folder)
+    except UnreadableRecord as error:
+        logger.info("%s", error.message)  # shown as the job's error
+        return _unreadable_job(folder, error)
     try:
         return _job_info(folder, record, client)
     except MlflowException as error:
-        logger.warning("job %s: its MLflow run cannot be read: %s", record.get("id"), error)
+        logger.warning("job %s: its MLflow run cannot be read: %s", record.id, error)
         return JobInfo(
-            id=record.get("id", folder.name),
+            id=record.id,
             status="failed",
-            model_id=record.get("model_id", ""),
-            display_name=record.get("display_name", ""),
-            started_at=record.get("created_at"),
-            error=f"Its MLflow run {record.get('run_id')} cannot be read: {error}",
-            run_id=record.get("run_id", ""),
+            model_id=record.model_id,
+            display_name=record.display_name,
+            started_at=record.created_at,
+            error=f"Its MLflow run {record.run_id} cannot be read: {error}",
+            run_id=record.run_id,
         )
+
+
+def get_job(job_id: str) -> JobInfo:
+    return _look(_job_dir(job_id), tracking.local_client())
+
+
+def list_jobs() -> list[JobInfo]:
+    """Every local job, newest first; one with an unreadable record is listed as such."""
+    client = tracking.local_client()
+    jobs = [_look(job_file.parent, client) for job_file in config.jobs_dir().glob(f"*/{JOB_FILE}")]
+    return sorted(jobs, key=lambda job: job.started_at or 0, reverse=True)
 
 
 def cancel_job(job_id: str) -> None:
-    """Stop the worker and its children (SIGTERM, then SIGKILL) and mark the run killed."""
+    """Stop the worker and its children (SIGTERM, then SIGKILL) and mark the run killed.
+
+    Works on a queued job (its worker leaves the queue) and on a job whose record cannot be
+    read (the worker is found by worker.pid; it closes its own run as killed on SIGTERM).
+    """
     folder = _job_dir(job_id)
-    record = _read_record(folder)
     client = tracking.local_client()
-    if _job_info(folder, record, client).is_terminal:
-        return
-    record["cancel_requested"] = True
-    _write_record(folder, record)
-    if record.get("pid") and not process.stop_group(record["pid"], record.get("pid_stamp", "")):
-        raise JobError(
-            f"Job {job_id} (pid {record['pid']}) did not stop.", "Stop the process by hand."
-        )
-    if client.get_run(record["run_id"]).info.status in ("SCHEDULED", "RUNNING"):
-        client.set_terminated(record["run_id"], status="KILLED")
+    record = _load_record(folder)
+    if record is not None:
+        if _job_info(folder, record, client).is_terminal:
+            return
+        record.cancel_requested = True
+        job_record.save(folder, record)
+    identity = _worker_identity(folder)
+    was_running = identity is not None and process.is_alive(*identity)
+    if was_running and not process.stop_group(*identity):
+        raise JobError(f"Job {job_id} (pid {identity[0]}) did not stop.", "Stop it by hand.")
+    if record is not None:
+        _record_death(folder, record, client)  # ends the run killed, unless the worker did
+    elif not was_running:
+        return  # unreadable, and no worker left to stop
     with open(folder / LOG_FILE, "a") as log:
         log.write(f"[{time.strftime('%H:%M:%S')}] cancelled by the user\n")
 
@@ -269,17 +337,21 @@ def read_logs(job_id: str, offsets: dict | None = None) -> LogChunk:
     with open(path, "rb") as file:
         file.seek(start)
         data = file.read(size - start)
-    if _worker_alive(_read_record(folder)) and not data.endswith(b"\n"):
+    if _worker_alive(folder, _load_record(folder)) and not data.endswith(b"\n"):
         data = data[: data.rfind(b"\n") + 1]
     return LogChunk(data.decode("utf-8", errors="replace"), {LOG_FILE: start + len(data)})
 
 
 def get_metrics(job_id: str) -> dict[str, list[tuple[int, float]]]:
-    """Each metric's (step, value) history from the job's MLflow run."""
-    record = _read_record(_job_dir(job_id))
-    return tracking.metric_histories(tracking.local_client(), record["run_id"])
+    """Each metric's (step, value) history from the job's MLflow run (none if unreadable)."""
+    record = _load_record(_job_dir(job_id))
+    if record is None:
+        return {}
+    return tracking.metric_histories(tracking.local_client(), record.run_id)
 
 
 def get_params(job_id: str) -> dict[str, str]:
-    record = _read_record(_job_dir(job_id))
-    return tracking.run_params(tracking.local_client(), record["run_id"])
+    record = _load_record(_job_dir(job_id))
+    if record is None:
+        return {}
+    return tracking.run_params(tracking.local_client(), record.run_id)

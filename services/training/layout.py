@@ -1,6 +1,9 @@
 """What a local job folder holds: <jobs_dir>/<job_id>/...
 
-job.json      the job record (id, model_id, run_id, spec, pid, created_at); written by the parent
+job.json      the job record (services.training.record); written by the parent
+worker.pid    the worker's pid and start-time stamp, written at start by the parent and the
+              worker: cancel and status find the worker by it even when job.json is unreadable
+death.claimed created by the one look that records a worker's death (exactly once)
 train.log     the worker's stdout and stderr
 progress.json step, total_steps, eta_seconds; rewritten by the worker after every step
 adapter/      the LoRA adapter (save_pretrained) and tokenizer files, when training finishes
@@ -14,6 +17,8 @@ import time
 
 JOB_FILE = "job.json"
 LOG_FILE = "train.log"
+PID_FILE = "worker.pid"
+DEATH_CLAIM = "death.claimed"
 PROGRESS_FILE = "progress.json"
 ADAPTER_DIR = "adapter"
 MODEL_DIR = "model"

@@ -15,6 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+# Workers this process started, by pid: keeping the Popen object lets us read a dead child's
+# exit status (subprocess would otherwise reap it silently on its next Popen).
+_children: dict[int, subprocess.Popen] = {}
+
 
 def start_detached(command: list[str], log_path: Path, env: dict[str, str]) -> int:
     """Start `command` in a new session, stdout and stderr appended to `log_path`; its pid."""
@@ -28,6 +32,7 @@ def start_detached(command: list[str], log_path: Path, env: dict[str, str]) -> i
             start_new_session=True,
             close_fds=True,
         )
+    _children[process.pid] = process
     return process.pid
 
 
@@ -43,8 +48,44 @@ def start_time(pid: int) -> str:
 
 def _reap(pid: int) -> None:
     """Collect the exit status if `pid` is our own child, so it does not linger as a zombie."""
+    if pid in _children:
+        _children[pid].poll()
+        return
     with contextlib.suppress(ChildProcessError, OSError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def exit_description(pid: int | None) -> str:
+    """How process `pid` ended ("killed by signal 9 (SIGKILL)", "exit code 1"), when known.
+
+    Known only to the process that started it (its parent); "" otherwise or while it runs.
+    """
+    child = _children.get(pid) if pid else None
+    code = child.poll() if child else None
+    if code is None:
+        return ""
+    if code >= 0:
+        return f"exit code {code}"
+    try:
+        return f"killed by signal {-code} ({signal.Signals(-code).name})"
+    except ValueError:
+        return f"killed by signal {-code}"
+
+
+def write_pid_file(path: Path, pid: int) -> None:
+    """Record `pid` and its start-time stamp in `path` (atomically), for is_alive and stop."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(f"{pid} {start_time(pid)}\n")
+    os.replace(temporary, path)
+
+
+def read_pid_file(path: Path) -> tuple[int, str] | None:
+    """(pid, stamp) from a file write_pid_file wrote; None when absent or unreadable."""
+    try:
+        fields = path.read_text().split()
+        return int(fields[0]), fields[1] if len(fields) > 1 else ""
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def is_alive(pid: int | None, stamp: str = "") -> bool:

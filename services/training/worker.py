@@ -5,12 +5,14 @@ It trains the job's model on its conversations with transformers' Trainer + peft
 to the job's MLflow run (created by the parent), writes progress.json, saves the adapter to
 <job_dir>/adapter (or the full model to <job_dir>/model without LoRA) and logs it and the log
 file as MLflow artifacts. The run ends FINISHED, FAILED or KILLED (on SIGTERM: cancel).
+Before any of that it waits for a slot in the local training queue (services.training.slots),
+the run still SCHEDULED, and caps torch's threads (STUDIO_TRAIN_THREADS; default: the cores
+shared among the trainings allowed at once).
 With gpus > 1 it re-executes itself under torchrun, one process per GPU (data parallel).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -18,8 +20,9 @@ import traceback
 from pathlib import Path
 
 from services.config import offline_env
+from services.training import job_record, process, slots
 from services.training.conversations import load_conversations
-from services.training.layout import JOB_FILE, LOG_FILE, say
+from services.training.layout import LOG_FILE, PID_FILE, say
 from services.training.settings import settings_from_params
 
 
@@ -64,29 +67,56 @@ def _relaunch_under_torchrun(job_dir: Path, gpus: int) -> None:
     os.execv(sys.executable, command)
 
 
+def _wait_for_slot(record: job_record.JobRecord) -> None:
+    """Queue for a training slot; the slot stays held (its fd open) until this process ends."""
+    pool = slots.pool_of(record.spec)
+    slots.wait_for_slot(
+        pool,
+        slots.ticket(record.created_at, record.id),
+        lambda place: say(f"queued: position {place} for a {pool} training slot"),
+    )
+    say(f"{pool} training slot taken")
+
+
+def _cap_threads() -> None:
+    from services.local.threads import cap_torch_threads, cpu_cores  # imports torch
+
+    threads = cap_torch_threads("STUDIO_TRAIN_THREADS", max(1, cpu_cores() // slots.limit()))
+    say(f"torch threads: {threads}")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     job_dir = Path(argv[0]).resolve()
-    record = json.loads((job_dir / JOB_FILE).read_text())
-    spec = record["spec"]
+    first_process = "LOCAL_RANK" not in os.environ  # not a torchrun rank
+    if first_process:
+        process.write_pid_file(job_dir / PID_FILE, os.getpid())
+    record = job_record.load(job_dir)
+    spec = record.spec
     os.environ.update(offline_env())
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     gpus = int(spec.get("gpus") or 0)
-    if gpus > 1 and "LOCAL_RANK" not in os.environ:
-        _relaunch_under_torchrun(job_dir, gpus)
-    _select_devices(spec)
     is_main = int(os.environ.get("RANK", "0")) == 0
     signal.signal(signal.SIGTERM, _on_sigterm)
-    say(f"worker {os.getpid()} for job {record['id']} ({spec['display_name']})")
+    say(f"worker {os.getpid()} for job {record.id} ({spec.get('display_name', '')})")
 
-    from services import tracking
-
-    client = tracking.local_client() if is_main else None
-    run_id = record["run_id"]
-    if client:
-        client.update_run(run_id, status="RUNNING")
+    client = None
+    run_id = record.run_id
     status, code = "FINISHED", 0
+    queued = first_process
     try:
+        if first_process:
+            _wait_for_slot(record)  # SIGTERM while waiting: Cancelled, the run ends KILLED
+            queued = False
+            if gpus > 1:
+                _relaunch_under_torchrun(job_dir, gpus)
+        _select_devices(spec)
+        from services import tracking
+
+        client = tracking.local_client() if is_main else None
+        if client:
+            client.update_run(run_id, status="RUNNING")
+        _cap_threads()
         settings = settings_from_params(spec.get("params") or {})
         conversations = load_conversations(
             spec, settings.eval_fraction, settings.max_eval_samples, settings.seed
@@ -107,9 +137,13 @@ def main(argv: list[str] | None = None) -> int:
             status, code = "FAILED", 1
             say(f"failed: {type(error).__name__}: {error}")
     finally:
-        if client:
+        # Cancelled in the queue: exit at once; cancel_job ends the run, which never started.
+        if is_main and not (queued and status == "KILLED"):
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the run close cleanly
             sys.stdout.flush()
+            from services import tracking
+
+            client = client or tracking.local_client()
             client.log_artifact(run_id, str(job_dir / LOG_FILE), artifact_path="logs")
             client.set_terminated(run_id, status=status)
     return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import pytest
@@ -10,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from services import config
 from services.backends.base import JobSpec
-from services.training import jobs, process
+from services.training import jobs, process, slots
 from tests.app_helpers import open_page
-from tests.training.tiny import write_dataset
+from tests.training.tiny import wait_for, write_dataset
 
 
 @pytest.fixture
@@ -26,6 +27,19 @@ def sleeping_job(tmp_path, monkeypatch) -> str:
     train, test = write_dataset(tmp_path / "data")
     spec = JobSpec("some/model", str(train), str(test), "cpu", 0, {"seed": "1"}, "sleeper")
     return jobs.submit_job(spec).id
+
+
+@pytest.fixture
+def queued_job(tmp_path) -> str:
+    """A real worker waiting in the training queue: this test holds the only CPU slot."""
+    slot = slots.wait_for_slot("cpu", "0-test-holds-the-slot", lambda place: None)
+    train, test = write_dataset(tmp_path / "data")
+    spec = JobSpec("some/model", str(train), str(test), "cpu", 0, {"seed": "1"}, "waiter")
+    job_id = jobs.submit_job(spec).id
+    wait_for(lambda: jobs.get_job(job_id).queue_position == 1, 60, "the job to queue")
+    yield job_id
+    jobs.cancel_job(job_id)
+    os.close(slot)
 
 
 def open_jobs_page(job_id: str | None = None) -> AppTest:
@@ -80,3 +94,34 @@ def test_cancel_asks_first_then_stops_the_job(sleeping_job):
     assert not process.is_alive(pid)
     assert {m.label: m.value for m in at.metric}["Status"] == "killed"
     assert "cancelled by the user" in at.code[0].value
+
+
+def test_a_queued_job_shows_its_place_in_line(queued_job):
+    at = open_jobs_page(queued_job)
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["Status"] == "queued"
+    assert "Queued: position 1 in line" in at.info[0].value
+    assert "queued: position 1 for a cpu training slot" in at.code[0].value  # the worker's log
+
+
+def test_an_unreadable_record_shows_path_and_reason_and_the_others_still_list(
+    finished_job, sleeping_job
+):
+    record = config.jobs_dir() / sleeping_job / "job.json"
+    record.write_text('{"id": "x", "run_id": ')
+    at = open_jobs_page(sleeping_job)
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert set(table["id"]) == {finished_job, sleeping_job}
+    rows = dict(zip(table["id"], table["display name"], strict=True))
+    assert rows[sleeping_job] == "unreadable record" and rows[finished_job] == "tiny-llama-test"
+    assert f"unreadable record {record}: not valid JSON" in at.error[0].value
+
+    at.button(key="jobs_cancel").click().run()
+    at.button(key="jobs_cancel_yes").click().run()  # its worker is found by worker.pid
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["Status"] == "failed"
+    assert "cancelled by the user" in at.code[0].value
+
+    for page in ("deploy", "metrics"):  # the other pages that list jobs still draw
+        assert not open_page(page).exception
