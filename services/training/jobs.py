@@ -18,9 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-from mlflow.entities import Param
-from mlflow.exceptions import MlflowException
-
 from services import config, tracking
 from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
 from services.errors import JobError
@@ -92,6 +89,8 @@ def _check_spec(spec: JobSpec) -> None:
 
 def submit_job(spec: JobSpec) -> JobInfo:
     """Record the job, open its MLflow run and start its worker; returns at once (queued)."""
+    from mlflow.entities import Param  # mlflow loads on first use: pages draw without it
+
     _check_spec(spec)
     job_id = _new_job_id()
     folder = config.jobs_dir() / job_id
@@ -206,7 +205,6 @@ def get_job(job_id: str) -> JobInfo:
 
 def list_jobs() -> list[JobInfo]:
     """Every local job, newest first."""
-    client = tracking.local_client()
     jobs = []
     for job_file in config.jobs_dir().glob(f"*/{JOB_FILE}"):
         try:
@@ -214,11 +212,14 @@ def list_jobs() -> list[JobInfo]:
         except (OSError, ValueError):
             logger.warning("skipping unreadable job record %s", job_file)
     jobs.sort(key=lambda item: item[0].get("created_at", 0), reverse=True)
+    client = tracking.local_client() if jobs else None  # no job, no need to import mlflow
     return [_listed_job(folder, record, client) for record, folder in jobs]
 
 
 def _listed_job(folder: Path, record: dict, client) -> JobInfo:
     """A job for the list; one whose MLflow run is gone is listed as failed, not an error."""
+    from mlflow.exceptions import MlflowException  # loaded already: `client` is mlflow's
+
     try:
         return _job_info(folder, record, client)
     except MlflowException as error:
