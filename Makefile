@@ -23,9 +23,9 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Run mode, not dev mode: .streamlit/config.toml serves on localhost:8501 with no file watcher.
 run: $(STAMP)
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 \
-	  $(BIN)/streamlit run app.py --server.port 8501 --server.address localhost
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/streamlit run app.py
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .

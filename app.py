@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pages.shared.preload import start_preload
 from pages.shared.sidebar import render_sidebar
 
 st.set_page_config(page_title="Fine-Tune Studio", page_icon=":material/tune:", layout="wide")
@@ -18,4 +19,7 @@ navigation = st.navigation(
     ]
 )
 render_sidebar()
-navigation.run()
+try:
+    navigation.run()
+finally:  # also when the page stops or reruns: the page has drawn what it had to
+    start_preload()

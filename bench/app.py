@@ -4,8 +4,9 @@ Floor: the smallest Streamlit app (bench/children/hello_app.py) measured the sam
 ratio says how much the product adds to Streamlit itself. Two views:
 - AppTest in a cold child process: first page, then every page of app.py in turn;
 - the real server (`streamlit run`) driven by Debian's chromium (when installed): from
-  starting the server to the first page drawn in the browser, each page reached from the
-  sidebar, then the server's memory and whether libtorch is mapped into it.
+  starting the server to the first page drawn and idle in the browser (cold first paint), each
+  page's first visit from the browser's request (against a reload of the one-line app), then
+  the server's memory and whether libtorch is mapped into it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.children import peak_rss_mb
-from bench.common import ROOT, Figure, PartResult, median, run_child
+from bench.common import ROOT, Figure, PartResult, Skipped, median, run_child
 from bench.context import Context
 
 PART = "app"
@@ -37,10 +38,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 180_000
+FIRST_PAINT_S = 3.0  # issue 11's targets, on a 2-core machine
+FIRST_VISIT_S = 1.5
+FLOOR_VISITS = 3
 
 
 def app_pages() -> list[tuple[str, str]]:
-    """(file stem, title) of each page, in app.py's navigation order."""
+    """(file stem, title) of each page, in app.py's navigation order; the stem is its URL path."""
     pattern = r'st\.Page\(\s*"pages/(\w+)\.py",\s*title="([^"]+)"'
     return re.findall(pattern, APP.read_text())
 
@@ -48,7 +52,13 @@ def app_pages() -> list[tuple[str, str]]:
 def run(context: Context) -> PartResult:
     context.model_folder()  # pages count tokens with the bundled tokenizer: convert first
     pages = app_pages()
+    job_note = []
+    try:
+        context.small_job()  # Jobs, Metrics and Deploy then read a real run from MLflow
+    except Skipped as reason:
+        job_note = [f"No job in STUDIO_HOME ({reason}): Jobs and Metrics had nothing to read."]
     figures, notes = _apptest(context, pages)
+    notes = job_note + notes
     if Path(CHROMIUM).exists() and _has_playwright():
         context.progress("app: real server in chromium")
         more, more_notes = _browser(pages)
@@ -58,8 +68,8 @@ def run(context: Context) -> PartResult:
         notes.append(f"No browser figures: {CHROMIUM} or playwright is missing (`make browser`).")
     intro = (
         f"AppTest: {context.repeats} cold processes per side, every page rendered once in each "
-        "(median over processes). Browser: one cold server per side. STUDIO_HOME is the run's "
-        "own (with the job the training part left, when it ran)."
+        "(median over processes). Browser: one cold server per side, each page opened once by "
+        "its URL in one tab. STUDIO_HOME is the run's own, with one finished job."
     )
     return PartResult(figures, intro, notes)
 
@@ -108,11 +118,9 @@ def _apptest(context: Context, pages: list[tuple[str, str]]) -> tuple[list[Figur
     )
     slowest = max(names, key=lambda n: median([t for r in ours for t in r.output["renders"][n]]))
     notes = [
-        f"Slowest page: {slowest}. Job statuses are MLflow runs, so the Jobs page is the "
-        "first to import mlflow into the Streamlit process (services.training.jobs, "
-        "services.tracking) and open the MLflow sqlite store: seconds on this machine, paid "
-        "once per server; the Metrics page then reuses both. Warming them in a background "
-        "thread when the app starts would hide it from the first visit.",
+        f"Slowest page under AppTest: {slowest}. AppTest opens the pages back to back, so the "
+        "first page that reads jobs pays for importing mlflow and opening its store; in the "
+        "real server app.py preloads mlflow in the background once the first page has drawn.",
     ]
     errors = {page: text for r in ours for page, text in r.output["errors"].items()}
     for page, text in errors.items():
@@ -132,23 +140,33 @@ def _browser(pages: list[tuple[str, str]]) -> tuple[list[Figure], list[str]]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            floor = _serve_and_visit(browser, HELLO, [("hello", "Hello")])
-            ours = _serve_and_visit(browser, APP, pages)
+            floor = _serve_and_visit(browser, HELLO, [("", "Hello")] * (1 + FLOOR_VISITS))
+            ours = _serve_and_visit(browser, APP, [("", pages[0][1]), *pages[1:]])
         finally:
             browser.close()
+    floor_visit = median(floor["visits"][1:])
     figures = [
         Figure(
             PART,
-            "browser: server start to first page drawn",
+            "browser: cold first paint (server start to first page drawn and idle)",
             "s",
-            ours["first_s"],
-            floor["first_s"],
-            note="spawn `streamlit run` until the page's title and no running indicator",
-        )
+            ours["visits"][0],
+            floor["visits"][0],
+            target=f"< {FIRST_PAINT_S:g} s",
+            note="spawn `streamlit run` until the page's title is drawn and its run has ended",
+        ).needs_below(FIRST_PAINT_S)
     ]
-    for name, title in pages[1:]:
+    for (_, title), visit in zip(pages[1:], ours["visits"][1:], strict=True):
         figures.append(
-            Figure(PART, f"browser: {title} page from the sidebar", "s", ours[name], None)
+            Figure(
+                PART,
+                f"browser: {title} page, first visit (request to drawn and idle)",
+                "s",
+                visit,
+                floor_visit,
+                target=f"< {FIRST_VISIT_S:g} s",
+                note=f"floor: the one-line app reloaded, median of {FLOOR_VISITS}",
+            ).needs_below(FIRST_VISIT_S)
         )
     figures.append(
         Figure(
@@ -166,7 +184,12 @@ def _browser(pages: list[tuple[str, str]]) -> tuple[list[Figure], list[str]]:
     return figures, []
 
 
-def _serve_and_visit(browser, app: Path, pages: list[tuple[str, str]]) -> dict:
+def _serve_and_visit(browser, app: Path, visits: list[tuple[str, str]]) -> dict:
+    """Start `streamlit run app`, then open each (url path, title) in turn in one tab.
+
+    The first visit is timed from spawning the server (cold first paint), each later one from
+    the browser's request (page.goto) until the page's title is drawn and its run has ended.
+    """
     port = _free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(app), "--server.headless=true",
@@ -184,15 +207,16 @@ def _serve_and_visit(browser, app: Path, pages: list[tuple[str, str]]) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    url = f"http://127.0.0.1:{port}"
     try:
-        _goto_when_up(page, f"http://127.0.0.1:{port}/", started)
-        _wait_drawn(page, pages[0][1])
-        result = {"first_s": time.perf_counter() - started}
-        for name, title in pages[1:]:
+        _goto_when_up(page, f"{url}/", started)
+        _wait_drawn(page, visits[0][1])
+        result = {"visits": [time.perf_counter() - started]}
+        for path, title in visits[1:]:
             began = time.perf_counter()
-            page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+            page.goto(f"{url}/{path}")
             _wait_drawn(page, title)
-            result[name] = time.perf_counter() - began
+            result["visits"].append(time.perf_counter() - began)
         maps = Path(f"/proc/{server.pid}/maps").read_text()
         result["libtorch"] = "libtorch" in maps
         result["peak_mb"] = peak_rss_mb(server.pid)
@@ -216,10 +240,13 @@ def _goto_when_up(page, url: str, started: float) -> None:
 
 
 def _wait_drawn(page, title: str) -> None:
+    """The page's title is drawn and its script run has ended (Streamlit's own run state)."""
     from playwright.sync_api import expect
 
     expect(page.get_by_role("heading", name=title).first).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=TIMEOUT_MS
+    )
 
 
 def _rss_mb(pid: int) -> float:

@@ -2,6 +2,11 @@
 
 The demo runs as a background process (services.demo.start_demo), so reruns, other pages or a
 closed tab never stop it; this page only reads its progress, every few seconds while it runs.
+
+Every element sits at the same place in every run, running or not: while a run redraws the page,
+Streamlit keeps the previous run's elements until the new run replaces them, so an element that
+moved (a caption drawn above the progress only while running) left the old stage boxes showing
+beside the new ones: two boxes with one title, for a moment.
 """
 
 from pathlib import Path
@@ -19,6 +24,7 @@ REFRESH_S = 2
 
 
 def stage_boxes(run: DemoRun) -> None:
+    slots = {stage: st.empty() for stage, _ in STAGES}  # a fixed place per stage, drawn or not
     reached = {event.stage for event in run.events}
     for stage, title in STAGES:
         events = [event for event in run.events if event.stage == stage]
@@ -32,7 +38,7 @@ def stage_boxes(run: DemoRun) -> None:
         else:
             continue  # not started yet
         current = not done and stage in reached
-        with st.status(title, state=state, expanded=current):
+        with slots[stage].status(title, state=state, expanded=current):
             for event in events:
                 st.markdown(event.message)
             fractions = [e.fraction for e in events if e.fraction is not None]
@@ -71,12 +77,17 @@ run = read_demo()
 running = run is not None and not run.finished
 again = run is not None and bool(run.endpoint)
 label = "Run the demo again" if again else "Run the demo"
-if st.button(label, type="secondary" if again else "primary", disabled=running, key="demo_start"):
+clicked = st.button(
+    label, type="secondary" if again else "primary", disabled=running, key="demo_start"
+)
+status_line = st.empty()  # drawn in every run, so the progress below never moves
+if clicked:
     try:
         start_demo()
     except StudioError as error:
-        st.error(error.message)
-    st.rerun()
-if running:
-    st.caption("Running… The Jobs page shows the fine-tune's log while it trains.")
+        status_line.error(error.message)
+    else:
+        st.rerun()
+elif running:
+    status_line.caption("Running… The Jobs page shows the fine-tune's log while it trains.")
 st.fragment(progress_view, run_every=REFRESH_S if running else None)(refreshing=running)

@@ -25,7 +25,8 @@ st.caption("Register a finished job, deploy a version as an endpoint, then chat 
 
 # 1. Register
 st.subheader("1 · Register a finished job")
-finished = [job for job in backend.list_jobs() if job.status == "finished"]
+with st.spinner("Reading jobs…"):  # the first visit may wait for MLflow to load
+    finished = [job for job in backend.list_jobs() if job.status == "finished"]
 if not finished:
     st.info("No finished job yet: fine-tune a model on the Setup page, follow it on Jobs.")
 else:
@@ -52,7 +53,8 @@ else:
 
 # 2. Deploy
 st.subheader("2 · Deploy a registered version")
-versions = backend.list_registered_models()
+with st.spinner("Reading registered models…"):
+    versions = backend.list_registered_models()
 if not versions:
     st.info("No registered model yet: register a finished job above.")
 else:

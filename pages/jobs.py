@@ -81,7 +81,8 @@ def cancel_controls(job_id: str) -> None:
 
 st.title("Jobs")
 backend = current_backend()
-jobs = backend.list_jobs()
+with st.spinner("Reading jobs…"):  # the first visit may wait for MLflow to load
+    jobs = backend.list_jobs()
 if not jobs:
     st.info("No fine-tuning jobs yet. Submit one from the Setup page, or from a terminal:")
     st.code("python -m services train --model SmolLM2-135M-Instruct --data <folder> --max-steps 30")

@@ -46,7 +46,8 @@ def chart(job_ids: list[str], smoothing: float, log_scale: bool, refreshing: boo
 
 st.title("Metrics")
 backend = current_backend()
-jobs = backend.list_jobs()
+with st.spinner("Reading runs…"):  # the first visit may wait for MLflow to load
+    jobs = backend.list_jobs()
 if not jobs:
     st.info("No runs yet: start a fine-tuning job from the Setup page.")
     st.stop()

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-from mlflow.tracking import MlflowClient
+from typing import TYPE_CHECKING
 
 from services import config
+
+if TYPE_CHECKING:  # mlflow takes seconds to import: loaded by the first call that needs it
+    from mlflow.tracking import MlflowClient
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,8 @@ MetricHistories = dict[str, list[tuple[int, float]]]
 
 def local_client() -> MlflowClient:
     """A client on the local store under STUDIO_HOME (sqlite + artifact folder)."""
+    from mlflow.tracking import MlflowClient
+
     return MlflowClient(tracking_uri=config.mlflow_tracking_uri())
 
 

@@ -75,6 +75,8 @@ def register_model(job_id: str, name: str | None = None) -> RegisteredModel:
 
 def list_registered_models() -> list[RegisteredModel]:
     """Every registered version, newest first within each name."""
+    if not (config.mlflow_dir() / "mlflow.db").exists():
+        return []  # no store yet, so nothing registered: creating one takes seconds
     client = _client()
     versions = client.search_model_versions(max_results=10_000)
     ordered = sorted(versions, key=lambda v: (v.name, -int(v.version)))

@@ -22,9 +22,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from mlflow.entities import Param
-from mlflow.exceptions import MlflowException
-
 from services import config, tracking
 from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
 from services.errors import JobError
@@ -100,6 +97,8 @@ def submit_job(spec: JobSpec) -> JobInfo:
         experiment_id, run_name=spec.display_name or job_id, tags={"studio.job_id": job_id}
     )
     run_id = run.info.run_id
+    from mlflow.entities import Param  # mlflow loads where it is used, not on the page path
+
     params = {**{k: str(v) for k, v in spec.params.items()}, **_spec_params(spec)}
     client.log_batch(run_id, params=[Param(k, v) for k, v in params.items()])
     client.update_run(run_id, status="SCHEDULED")
@@ -269,6 +268,8 @@ def _look(folder: Path, client) -> JobInfo:
     except UnreadableRecord as error:
         logger.info("%s", error.message)  # shown as the job's error
         return _unreadable_job(folder, error)
+    from mlflow.exceptions import MlflowException  # loaded already: `client` is mlflow's
+
     try:
         return _job_info(folder, record, client)
     except MlflowException as error:
@@ -290,8 +291,9 @@ def get_job(job_id: str) -> JobInfo:
 
 def list_jobs() -> list[JobInfo]:
     """Every local job, newest first; one with an unreadable record is listed as such."""
-    client = tracking.local_client()
-    jobs = [_look(job_file.parent, client) for job_file in config.jobs_dir().glob(f"*/{JOB_FILE}")]
+    folders = [job_file.parent for job_file in config.jobs_dir().glob(f"*/{JOB_FILE}")]
+    client = tracking.local_client() if folders else None  # no job, no need to import mlflow
+    jobs = [_look(folder, client) for folder in folders]
     return sorted(jobs, key=lambda job: job.started_at or 0, reverse=True)
 
 

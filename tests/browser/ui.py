@@ -65,8 +65,12 @@ def pick_radio(page: Page, key: str, label: str) -> None:
 
 
 def idle(page: Page) -> None:
-    """Wait until the script run ends (the "Running…" status widget is gone)."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    """Wait until the script run ends.
+
+    Streamlit marks its app element with the run's state; the "Running…" status widget is no
+    signal, as it only appears once a run has lasted a moment.
+    """
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
 def screenshot(page: Page, name: str, centre: Locator | None = None) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 
 from services.demo import EVENTS_FILE, RUN_FILE, STAGES, DemoEvent, demo_dir
 from tests.app_helpers import open_page
@@ -59,3 +60,32 @@ def test_a_failed_run_says_why_and_what_to_do():
     assert at.info[0].value == "Read its log."
     assert len(stage_boxes(at)) == 2  # data (complete) and train (failed); nothing after
     assert not at.button(key="demo_start").disabled
+
+
+def stage_box_paths(at) -> list[tuple[int, ...]]:
+    """Where each stage box sits in the page (child indices from the main area down)."""
+    found = []
+
+    def walk(node, path):
+        if getattr(node, "type", "") == "status":
+            found.append(path)
+        for index, child in getattr(node, "children", {}).items():
+            walk(child, (*path, index))
+
+    walk(at.main, ())
+    return found
+
+
+def test_the_stage_boxes_stay_in_place_when_the_run_ends(monkeypatch):
+    # Streamlit keeps a run's elements on screen until the next run replaces them: a box that
+    # moved when the run ended showed twice for a moment (the browser journey saw it).
+    events = finished_events()[:3]
+    write_run(events)
+    run_file = demo_dir() / RUN_FILE
+    run_file.write_text(json.dumps({"pid": os.getpid(), "stamp": "", "started_at": 0}))
+    running = open_page("demo")
+    assert running.button(key="demo_start").disabled  # the run is live
+    write_run(finished_events())
+    finished = open_page("demo")
+    assert not finished.button(key="demo_start").disabled
+    assert stage_box_paths(running) == stage_box_paths(finished)[: len(stage_box_paths(running))]
