@@ -34,6 +34,8 @@ def register(subparsers) -> None:
 def describe(job: JobInfo) -> str:
     """One line per job: id, status, progress, name."""
     progress = f" {job.step}/{job.total_steps}" if job.total_steps else ""
+    if job.queue_position:
+        progress += f" (queued, position {job.queue_position})"
     started = (
         datetime.fromtimestamp(job.started_at).strftime("%Y-%m-%d %H:%M") if job.started_at else ""
     )

@@ -87,3 +87,12 @@ def test_unknown_job_exits_2_with_a_hint(capsys):
 def test_jobs_list_with_no_jobs_says_so(capsys):
     code, text = run_cli(capsys, "jobs", "list")
     assert code == 0 and "no jobs yet" in text
+
+
+def test_a_queued_job_line_names_its_place_in_line():
+    from services.backends.base import JobInfo
+    from services.cli.jobs import describe
+
+    queued = JobInfo(id="job-b", status="queued", display_name="b", queue_position=2)
+    assert "(queued, position 2)" in describe(queued)
+    assert "position" not in describe(JobInfo(id="job-a", status="running", display_name="a"))
