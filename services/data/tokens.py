@@ -1,7 +1,8 @@
 """Count tokens per conversation: with a model's tokenizer.json, or an honest estimate.
 
-Uses the `tokenizers` library only (Rust, no torch), so the Streamlit process can count:
-its batch API encodes on every core, so every row of a 200k-row file can be counted.
+Uses the `tokenizers` library only (Rust, no torch), so the Streamlit process can count every
+row of a 200k-row file: byte-level BPE tokenizers (SmolLM2's) are counted a word at a time
+with remembered words (services/data/word_counts.py), others with the batch API.
 The chat template wraps each message in a few marker tokens (for SmolLM2:
 `<|im_start|>role\\n ... <|im_end|>\\n`); MESSAGE_OVERHEAD stands for them.
 """
@@ -26,6 +27,11 @@ class TokenCounter:
     def __init__(self, tokenizer=None, name: str = "estimate") -> None:
         self._tokenizer = tokenizer
         self.name = name
+        self._words = None  # byte-level BPE tokenizers: exact counts a word at a time
+        if tokenizer is not None:
+            from services.data.word_counts import WordCounts
+
+            self._words = WordCounts.for_tokenizer(tokenizer)
 
     @property
     def approximate(self) -> bool:
@@ -59,6 +65,8 @@ class TokenCounter:
         how many messages each conversation has."""
         if self._tokenizer is None:
             sizes = [math.ceil(len(text) / CHARS_PER_TOKEN) for text in texts]
+        elif self._words is not None:
+            sizes = self._words.sizes(texts)
         else:
             # encode_batch_fast skips character offsets we don't need (~1.7x faster), and
             # len(encoding) does not build the list of ids (~2x faster again).

@@ -112,3 +112,25 @@ def test_the_preview_never_loads_the_tokenizer(tmp_path):
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert json.loads(result.stdout) == {"shown": [5, 5], "tokenizers": False}
+
+
+def test_word_counts_match_the_tokenizer_on_hard_texts(monkeypatch):
+    from tokenizers import Tokenizer
+
+    from services.data import word_counts
+    from services.local import catalog
+
+    tokenizer = Tokenizer.from_file(str(catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID)))
+    words = word_counts.WordCounts.for_tokenizer(tokenizer)
+    assert words is not None  # the bundled tokenizer is byte-level BPE: counted by word
+    monkeypatch.setattr(word_counts, "MAX_WORDS", 8)  # forget words mid-batch too
+    texts = [
+        "Say <|im_end|> then <|im_start|>user, in the text itself.",
+        "  leading and trailing spaces   \n\n\ttabs",
+        "don't we'll I'M 12345 3.14 ünïcødé 文字 emoji 🙂🙂 ‽‽ <not_special>",
+        "",
+        "<|endoftext|>",
+    ] * 3
+    expected = [len(tokenizer.encode(text, add_special_tokens=False).ids) for text in texts]
+    assert words.sizes(texts) == expected
+    assert words.sizes(texts) == expected  # again, from remembered words
