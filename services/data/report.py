@@ -1,13 +1,14 @@
 """Validate every row of a dataset and compute its statistics, in one streaming pass.
 
-Validation, turns, characters and tokens cover every row. Tokens are counted with the
-tokenizer's batch API in a helper thread (it releases the GIL and encodes on every core)
-while this thread reads and validates the next rows. Parquet batches are checked in Arrow
+Validation, turns, characters and tokens cover every row. Tokens are counted in helper
+threads (services/data/tokens.py; the tokenizer and the word split release the GIL) while
+this thread reads and validates the next rows. Parquet batches are checked in Arrow
 (services/data/columns.py); other files row by row in Python.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 from collections import deque
@@ -23,7 +24,9 @@ from services.data.validation import InvalidRow, validate_row
 
 TOKEN_BATCH = 2048  # conversations per tokenizer call: big enough to use its threads
 TOKEN_SAMPLE = 0  # rows to count tokens on by default; 0: every row
-IN_FLIGHT = 2  # token batches queued at once: bounds the memory held for counting
+# Counting threads: the word split releases the GIL, so counting uses every core.
+TOKEN_THREADS = max(2, os.cpu_count() or 2)
+IN_FLIGHT = TOKEN_THREADS + 1  # token batches queued at once: bounds the memory they hold
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def _parquet_pass(dataset: ParquetDataset, tally: _Tally) -> None:
 
 
 class _Tally:
-    """The pass's running figures; token batches go to a helper thread, at most IN_FLIGHT."""
+    """The pass's running figures; token batches go to helper threads, at most IN_FLIGHT."""
 
     def __init__(self, counter: TokenCounter, counted: np.ndarray | None) -> None:
         self.counter, self.counted = counter, counted
@@ -158,7 +161,7 @@ class _Tally:
         self._messages: list[int] = []
         self._queued: deque[Future] = deque()
         self._done: list[int] = []
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="token-count")
+        self._pool = ThreadPoolExecutor(TOKEN_THREADS, thread_name_prefix="token-count")
 
     def add_row(self, line: int, value: object, error: str | None) -> None:
         self.rows += 1

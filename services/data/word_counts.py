@@ -25,7 +25,9 @@ MAX_WORDS = 2_000_000  # remembered words (~200 MB at most); forgotten all at on
 
 
 class WordCounts:
-    """Token counts of texts for one tokenizer; `for_tokenizer` says if it qualifies."""
+    """Token counts of texts for one tokenizer; `for_tokenizer` says if it qualifies.
+
+    Threads may share one: the split releases the GIL, dict updates are atomic."""
 
     def __init__(self, tokenizer, added: list[str]) -> None:
         self._tokenizer = tokenizer
@@ -63,7 +65,7 @@ class WordCounts:
         for index in unknown:
             try:
                 sizes[index] = sum(map(lookup, words[index]))
-            except TypeError:
+            except (KeyError, TypeError):  # KeyError: another thread made us forget words
                 whole.append(index)
         if whole:
             whole = sorted(set(whole))
