@@ -27,7 +27,8 @@ CHUNK_BYTES = 16 * 1024 * 1024
 SNIFF_BYTES = 8192
 WINDOW_ROWS = 4096  # parquet rows a sample draws from: a few pages, ~30 ms to decode
 CACHED_WINDOWS = 4  # page reruns redraw the same seed: keep its window
-BATCH_ROWS = 8192  # parquet rows per batch of a full pass
+BATCH_ROWS = 2048  # parquet rows per batch of a full pass (and per token-counting task)
+READ_BUFFER = 1024 * 1024  # parquet bytes read at a time
 FORMATS = ("jsonl", "json", "parquet")
 HINT = "Use a .jsonl, .json or .parquet file of chat conversations, or the demo dataset."
 
@@ -129,8 +130,9 @@ class ParquetDataset(DatasetFile):
 
         self.path = path
         try:
-            # pre_buffer would read whole column chunks; a window needs only its first pages.
-            self.reader = pq.ParquetFile(path, pre_buffer=False)
+            # Read pages as they are decoded (pre_buffer and buffer_size 0 would read whole
+            # column chunks): a window needs only the first pages of its group.
+            self.reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=READ_BUFFER)
         except Exception as error:  # pyarrow raises several types for a damaged file
             raise DatasetError(f"{path} is not a readable parquet file: {error}.", HINT) from error
         sizes = [self.reader.metadata.row_group(g).num_rows for g in range(self.groups)]
@@ -171,10 +173,10 @@ class ParquetDataset(DatasetFile):
                 break
         return picked
 
-    def iter_batches(self, rows: int = BATCH_ROWS):
-        """Record batches of the whole file, in order (what a full pass reads)."""
+    def iter_batches(self):
+        """Record batches of BATCH_ROWS rows of the whole file, in order (a full pass)."""
         try:
-            yield from self.reader.iter_batches(batch_size=rows)
+            yield from self.reader.iter_batches(batch_size=BATCH_ROWS)
         except OSError as error:
             raise DatasetError(f"{self.path} is damaged: {error}.", HINT) from error
 

@@ -51,20 +51,20 @@ class WordCounts:
     def sizes(self, texts: list[str]) -> list[int]:
         """Tokens of each text, as `tokenizer.encode(text, add_special_tokens=False)`."""
         sizes: list[int] = [0] * len(texts)
-        unknown: list[int] = []
+        unknown: dict[int, list[str]] = {}  # only these texts' words are kept
         whole = [index for index, text in enumerate(texts) if self._has_added(text)]
         lookup = self._counts.__getitem__
-        words = [self._split.findall(text, concurrent=True) for text in texts]
-        for index, text_words in enumerate(words):
+        for index, text in enumerate(texts):
+            words = self._split.findall(text, concurrent=True)
             try:
-                sizes[index] = sum(map(lookup, text_words))
+                sizes[index] = sum(map(lookup, words))
             except (KeyError, TypeError):  # a new word, or one to encode in its text
-                unknown.append(index)
+                unknown[index] = words
         if unknown:
-            self._learn({word for index in unknown for word in words[index]})
-        for index in unknown:
+            self._learn({word for words in unknown.values() for word in words})
+        for index, words in unknown.items():
             try:
-                sizes[index] = sum(map(lookup, words[index]))
+                sizes[index] = sum(map(lookup, words))
             except (KeyError, TypeError):  # KeyError: another thread made us forget words
                 whole.append(index)
         if whole:
