@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -126,15 +127,9 @@ class ParquetDataset(DatasetFile):
     format = "parquet"
 
     def __init__(self, path: Path) -> None:
-        import pyarrow.parquet as pq  # only parquet needs pyarrow
-
         self.path = path
-        try:
-            # Read pages as they are decoded (pre_buffer and buffer_size 0 would read whole
-            # column chunks): a window needs only the first pages of its group.
-            self.reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=READ_BUFFER)
-        except Exception as error:  # pyarrow raises several types for a damaged file
-            raise DatasetError(f"{path} is not a readable parquet file: {error}.", HINT) from error
+        self.reader = self._open()
+        self._lock = threading.Lock()  # the page shares one object between sessions
         sizes = [self.reader.metadata.row_group(g).num_rows for g in range(self.groups)]
         self.group_starts = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
         self._windows: OrderedDict[int, object] = OrderedDict()  # group -> RecordBatch
@@ -153,7 +148,8 @@ class ParquetDataset(DatasetFile):
         if offset < WINDOW_ROWS:
             batch = self._window(group)
         else:  # rare: only full scans past a window's end come here
-            batch = self._read(group, offset // WINDOW_ROWS)
+            with self._lock:
+                batch = self._read(group, offset // WINDOW_ROWS)
             offset %= WINDOW_ROWS
         return index + 1, batch.slice(offset, 1).to_pylist()[0], None
 
@@ -163,6 +159,8 @@ class ParquetDataset(DatasetFile):
         picked: list[Conversation] = []
         for step in range(self.groups):  # later groups only when a window lacks valid rows
             group = (first + step) % self.groups
+            if self.group_starts[group + 1] == self.group_starts[group]:
+                continue  # an empty row group
             window, start = self._window(group), int(self.group_starts[group])
 
             def read(index: int, window=window, start=start) -> RawRow:
@@ -174,9 +172,11 @@ class ParquetDataset(DatasetFile):
         return picked
 
     def iter_batches(self):
-        """Record batches of BATCH_ROWS rows of the whole file, in order (a full pass)."""
+        """Record batches of BATCH_ROWS rows of the whole file, in order (a full pass).
+
+        With a reader of its own: samples drawn meanwhile do not wait for the pass."""
         try:
-            yield from self.reader.iter_batches(batch_size=BATCH_ROWS)
+            yield from self._open().iter_batches(batch_size=BATCH_ROWS)
         except OSError as error:
             raise DatasetError(f"{self.path} is damaged: {error}.", HINT) from error
 
@@ -187,14 +187,26 @@ class ParquetDataset(DatasetFile):
                 number += 1
                 yield number, value, None
 
+    def _open(self):
+        import pyarrow.parquet as pq  # only parquet needs pyarrow
+
+        try:
+            # Read pages as they are decoded (pre_buffer and buffer_size 0 would read whole
+            # column chunks): a window needs only the first pages of its group.
+            return pq.ParquetFile(self.path, pre_buffer=False, buffer_size=READ_BUFFER)
+        except Exception as error:  # pyarrow raises several types for a damaged file
+            message = f"{self.path} is not a readable parquet file: {error}."
+            raise DatasetError(message, HINT) from error
+
     def _window(self, group: int):
-        if group in self._windows:
-            self._windows.move_to_end(group)
-        else:
-            self._windows[group] = self._read(group, 0)
-            if len(self._windows) > CACHED_WINDOWS:
-                self._windows.popitem(last=False)
-        return self._windows[group]
+        with self._lock:
+            if group in self._windows:
+                self._windows.move_to_end(group)
+            else:
+                self._windows[group] = self._read(group, 0)
+                if len(self._windows) > CACHED_WINDOWS:
+                    self._windows.popitem(last=False)
+            return self._windows[group]
 
     def _read(self, group: int, skip: int):
         """Batch number `skip` of WINDOW_ROWS rows of one row group (decodes those before)."""
