@@ -116,11 +116,8 @@ def show_statistics(report, max_seq_length: int, approximate_note: str) -> None:
     right.plotly_chart(tokens_histogram(stats, max_seq_length), key="dataset_tokens_chart")
     if stats.tokens_approximate:
         st.caption(approximate_note)
-    if stats.tokens_sampled:
-        st.caption(
-            f"Tokens counted on a random sample of {len(stats.tokens):,} conversations "
-            "(the tokenizer is slow on large files); every row was validated."
-        )
+    else:
+        st.caption(f"Token counts are exact: all {len(stats.tokens):,} conversations counted.")
     if report.invalid:
         st.subheader(f"Invalid rows ({len(report.invalid):,})")
         st.caption("These rows are skipped; the valid rows stay usable.")

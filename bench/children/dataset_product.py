@@ -2,7 +2,8 @@
 
 MODE "preview": open the file, draw the first 5 conversations (what the Dataset page shows
 first), then time new draws of 5. MODE "stats": open the file and check every row with
-statistics (inspect_dataset), token counts with the tokenizer file TOK or estimated.
+statistics (inspect_dataset), token counts of every row with the tokenizer file TOK, or
+estimated.
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ def stats(path: str, tokenizer: str | None) -> None:
 
     counter = TokenCounter.from_file(tokenizer) if tokenizer else TokenCounter.estimate()
     result = inspect_dataset(open_dataset(path), counter)
-    report(rows=result.rows, valid=result.valid, stats_s=time.perf_counter() - started)
+    report(
+        rows=result.rows,
+        valid=result.valid,
+        tokens_counted=len(result.stats.tokens),
+        stats_s=time.perf_counter() - started,
+    )
 
 
 if __name__ == "__main__":

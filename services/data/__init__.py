@@ -6,9 +6,10 @@
     prepare("demo") / prepare("file.jsonl") / prepare("HuggingFaceH4/ultrachat_200k")
     list_prepared()                                # what training can use
 
-Modules: validation (what a valid row is), files (reading), report (full pass: invalid rows
-and statistics), tokens, hub, writing (atomic), output_folder (where prepare may write),
-preparation, prepared, demo, charts (plotly).
+Modules: validation (what a valid row is), files (reading; parquet by row group), report
+(full pass: invalid rows and statistics), columns (parquet batches proven valid in Arrow),
+tokens and word_counts (exact counts of every row), hub, writing (atomic), output_folder (where
+prepare may write), preparation, prepared, demo, charts (plotly).
 """
 
 from services.data.demo import demo_file

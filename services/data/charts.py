@@ -48,9 +48,12 @@ def tokens_histogram(stats: DatasetStats, max_seq_length: int) -> go.Figure:
         annotation_text=f"max_seq_length {max_seq_length} ({share:.0%} longer)",
         annotation_position="top left",
     )
-    note = " (estimated)" if stats.tokens_approximate else ""
-    if stats.tokens_sampled:
-        note += f" (random sample of {len(stats.tokens):,})"
+    if stats.tokens_approximate:
+        note = " (estimated)"
+    elif stats.tokens_sampled:
+        note = f" (random sample of {len(stats.tokens):,})"
+    else:
+        note = " (exact, every row)"
     _layout(figure, f"Tokens per conversation{note}", "tokens")
     return figure
 

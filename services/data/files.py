@@ -3,13 +3,18 @@
 JSON lines files are indexed once (the byte offset of every line, found with numpy in
 chunks) and only the sampled lines are parsed, so a preview of a 200k-row file costs one
 read of the file and a few `json.loads`, with memory well under the file's size.
-.json arrays and .parquet files are loaded whole (they cannot be read line by line).
+.parquet files are read by row group (pyarrow.parquet.ParquetFile): opening reads the footer,
+a sample reads one window of rows, a full pass streams batches; never the whole table.
+.json arrays are loaded whole (they cannot be read in parts).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +26,10 @@ from services.errors import DatasetError
 
 CHUNK_BYTES = 16 * 1024 * 1024
 SNIFF_BYTES = 8192
+WINDOW_ROWS = 4096  # parquet rows a sample draws from: a few pages, ~30 ms to decode
+CACHED_WINDOWS = 4  # page reruns redraw the same seed: keep its window
+BATCH_ROWS = 2048  # parquet rows per batch of a full pass (and per token-counting task)
+READ_BUFFER = 1024 * 1024  # parquet bytes read at a time
 FORMATS = ("jsonl", "json", "parquet")
 HINT = "Use a .jsonl, .json or .parquet file of chat conversations, or the demo dataset."
 
@@ -57,33 +66,7 @@ class DatasetFile:
 
     def sample(self, n: int, seed: int = 0) -> list[Conversation]:
         """Up to `n` valid conversations drawn at random; the same seed gives the same draw."""
-        rng = random.Random(seed)
-        total = self.row_count
-        picked: list[Conversation] = []
-        seen: set[int] = set()
-        # Random draws first (cheap for any size); files with many bad rows end in a scan.
-        attempts = 4 * n + 50
-        while len(picked) < n and len(seen) < total and attempts > 0:
-            attempts -= 1
-            index = rng.randrange(total)
-            if index not in seen:
-                seen.add(index)
-                self._keep_if_valid(index, picked)
-        start = rng.randrange(total) if total else 0
-        for offset in range(total):
-            if len(picked) >= n:
-                break
-            index = (start + offset) % total
-            if index not in seen:
-                self._keep_if_valid(index, picked)
-        return picked
-
-    def _keep_if_valid(self, index: int, picked: list[Conversation]) -> None:
-        line, value, error = self.read_row(index)
-        if error is None:
-            row, invalid = validate_row(line, value)
-            if invalid is None and row is not None:
-                picked.append(Conversation(line, row["messages"], row))
+        return _draw(n, random.Random(seed), self.row_count, self.read_row)
 
 
 class JsonLinesFile(DatasetFile):
@@ -112,31 +95,123 @@ class JsonLinesFile(DatasetFile):
                     yield number, value, error
 
 
-class InMemoryFile(DatasetFile):
-    """A .json array or a .parquet table, held in memory."""
+class JsonArrayFile(DatasetFile):
+    """A .json array, held in memory."""
 
-    def __init__(self, path: Path, fmt: str, rows) -> None:
-        self.path, self.format, self._rows = path, fmt, rows
+    format = "json"
+
+    def __init__(self, path: Path, rows: list) -> None:
+        self.path, self._rows = path, rows
 
     @property
     def row_count(self) -> int:
         return len(self._rows)
 
     def read_row(self, index: int) -> RawRow:
-        if self.format == "parquet":
-            return index + 1, self._rows.slice(index, 1).to_pylist()[0], None
         return index + 1, self._rows[index], None
 
     def iter_rows(self) -> Iterator[RawRow]:
-        if self.format == "parquet":
-            number = 0
-            for batch in self._rows.to_batches(max_chunksize=1024):
-                for value in batch.to_pylist():
-                    number += 1
-                    yield number, value, None
-        else:
-            for number, value in enumerate(self._rows, start=1):
+        for number, value in enumerate(self._rows, start=1):
+            yield number, value, None
+
+
+class ParquetDataset(DatasetFile):
+    """A .parquet file, read by row group; row numbers count from 1 across the groups.
+
+    A sample draws from one window: the first WINDOW_ROWS rows of one row group (seed 0: the
+    first group, so the first preview reads the footer and a few pages; other seeds: a group
+    the seed picks). Decoding is sequential inside a group, so a window further in would cost
+    up to a whole group; files written by `datasets` have groups of up to 100 MB.
+    """
+
+    format = "parquet"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.reader = self._open()
+        self._lock = threading.Lock()  # the page shares one object between sessions
+        sizes = [self.reader.metadata.row_group(g).num_rows for g in range(self.groups)]
+        self.group_starts = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+        self._windows: OrderedDict[int, object] = OrderedDict()  # group -> RecordBatch
+
+    @property
+    def groups(self) -> int:
+        return self.reader.metadata.num_row_groups
+
+    @property
+    def row_count(self) -> int:
+        return self.reader.metadata.num_rows
+
+    def read_row(self, index: int) -> RawRow:
+        group = int(np.searchsorted(self.group_starts, index, side="right")) - 1
+        offset = index - int(self.group_starts[group])
+        if offset < WINDOW_ROWS:
+            batch = self._window(group)
+        else:  # rare: only full scans past a window's end come here
+            with self._lock:
+                batch = self._read(group, offset // WINDOW_ROWS)
+            offset %= WINDOW_ROWS
+        return index + 1, batch.slice(offset, 1).to_pylist()[0], None
+
+    def sample(self, n: int, seed: int = 0) -> list[Conversation]:
+        rng = random.Random(seed)
+        first = 0 if seed == 0 else rng.randrange(self.groups)
+        picked: list[Conversation] = []
+        for step in range(self.groups):  # later groups only when a window lacks valid rows
+            group = (first + step) % self.groups
+            if self.group_starts[group + 1] == self.group_starts[group]:
+                continue  # an empty row group
+            window, start = self._window(group), int(self.group_starts[group])
+
+            def read(index: int, window=window, start=start) -> RawRow:
+                return start + index + 1, window.slice(index, 1).to_pylist()[0], None
+
+            picked += _draw(n - len(picked), rng, window.num_rows, read)
+            if len(picked) >= n:
+                break
+        return picked
+
+    def iter_batches(self):
+        """Record batches of BATCH_ROWS rows of the whole file, in order (a full pass).
+
+        With a reader of its own: samples drawn meanwhile do not wait for the pass."""
+        try:
+            yield from self._open().iter_batches(batch_size=BATCH_ROWS)
+        except OSError as error:
+            raise DatasetError(f"{self.path} is damaged: {error}.", HINT) from error
+
+    def iter_rows(self) -> Iterator[RawRow]:
+        number = 0
+        for batch in self.iter_batches():
+            for value in batch.to_pylist():
+                number += 1
                 yield number, value, None
+
+    def _open(self):
+        import pyarrow.parquet as pq  # only parquet needs pyarrow
+
+        try:
+            # Read pages as they are decoded (pre_buffer and buffer_size 0 would read whole
+            # column chunks): a window needs only the first pages of its group.
+            return pq.ParquetFile(self.path, pre_buffer=False, buffer_size=READ_BUFFER)
+        except Exception as error:  # pyarrow raises several types for a damaged file
+            message = f"{self.path} is not a readable parquet file: {error}."
+            raise DatasetError(message, HINT) from error
+
+    def _window(self, group: int):
+        with self._lock:
+            if group in self._windows:
+                self._windows.move_to_end(group)
+            else:
+                self._windows[group] = self._read(group, 0)
+                if len(self._windows) > CACHED_WINDOWS:
+                    self._windows.popitem(last=False)
+            return self._windows[group]
+
+    def _read(self, group: int, skip: int):
+        """Batch number `skip` of WINDOW_ROWS rows of one row group (decodes those before)."""
+        batches = self.reader.iter_batches(batch_size=WINDOW_ROWS, row_groups=[group])
+        return next(itertools.islice(batches, skip, None))
 
 
 def open_dataset(path: str | Path) -> DatasetFile:
@@ -146,9 +221,9 @@ def open_dataset(path: str | Path) -> DatasetFile:
         raise DatasetError(f"{path} is not a file.", HINT)
     fmt = detect_format(path)
     if fmt == "parquet":
-        dataset: DatasetFile = InMemoryFile(path, fmt, _read_parquet(path))
+        dataset: DatasetFile = ParquetDataset(path)
     elif fmt == "json":
-        dataset = InMemoryFile(path, fmt, _read_json_array(path))
+        dataset = JsonArrayFile(path, _read_json_array(path))
     else:
         dataset = JsonLinesFile(path)
     if dataset.row_count == 0:
@@ -183,13 +258,34 @@ def _read_json_array(path: Path) -> list:
     return rows
 
 
-def _read_parquet(path: Path):
-    import pyarrow.parquet as pq  # only parquet needs pyarrow
+def _draw(n: int, rng: random.Random, total: int, read_row) -> list[Conversation]:
+    """Up to `n` valid conversations among rows 0..total-1, read with `read_row(index)`."""
+    picked: list[Conversation] = []
+    seen: set[int] = set()
 
-    try:
-        return pq.read_table(path)
-    except Exception as error:  # pyarrow raises several types for a damaged file
-        raise DatasetError(f"{path} is not a readable parquet file: {error}.", HINT) from error
+    def keep_if_valid(index: int) -> None:
+        line, value, error = read_row(index)
+        if error is None:
+            row, invalid = validate_row(line, value)
+            if invalid is None and row is not None:
+                picked.append(Conversation(line, row["messages"], row))
+
+    # Random draws first (cheap for any size); files with many bad rows end in a scan.
+    attempts = 4 * n + 50
+    while len(picked) < n and len(seen) < total and attempts > 0:
+        attempts -= 1
+        index = rng.randrange(total)
+        if index not in seen:
+            seen.add(index)
+            keep_if_valid(index)
+    start = rng.randrange(total) if total else 0
+    for offset in range(total):
+        if len(picked) >= n:
+            break
+        index = (start + offset) % total
+        if index not in seen:
+            keep_if_valid(index)
+    return picked
 
 
 def _index_lines(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

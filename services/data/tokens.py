@@ -1,6 +1,8 @@
 """Count tokens per conversation: with a model's tokenizer.json, or an honest estimate.
 
-Uses the `tokenizers` library only (Rust, no torch), so the Streamlit process can count.
+Uses the `tokenizers` library only (Rust, no torch), so the Streamlit process can count every
+row of a 200k-row file: byte-level BPE tokenizers (SmolLM2's) are counted a word at a time
+with remembered words (services/data/word_counts.py), others with the batch API.
 The chat template wraps each message in a few marker tokens (for SmolLM2:
 `<|im_start|>role\\n ... <|im_end|>\\n`); MESSAGE_OVERHEAD stands for them.
 """
@@ -8,7 +10,10 @@ The chat template wraps each message in a few marker tokens (for SmolLM2:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from services.errors import ModelError
 
@@ -22,6 +27,11 @@ class TokenCounter:
     def __init__(self, tokenizer=None, name: str = "estimate") -> None:
         self._tokenizer = tokenizer
         self.name = name
+        self._words = None  # byte-level BPE tokenizers: exact counts a word at a time
+        if tokenizer is not None:
+            from services.data.word_counts import WordCounts
+
+            self._words = WordCounts.for_tokenizer(tokenizer)
 
     @property
     def approximate(self) -> bool:
@@ -47,17 +57,21 @@ class TokenCounter:
 
     def count(self, conversations: list[list[dict]]) -> list[int]:
         """Tokens of each conversation, chat-template markers included."""
-        contents = [message["content"] for messages in conversations for message in messages]
+        texts = [message["content"] for messages in conversations for message in messages]
+        return self.count_texts(texts, [len(messages) for messages in conversations])
+
+    def count_texts(self, texts: list[str], messages: Sequence[int]) -> list[int]:
+        """Tokens of each conversation, given the contents of all their messages in order and
+        how many messages each conversation has."""
         if self._tokenizer is None:
-            sizes = [math.ceil(len(text) / CHARS_PER_TOKEN) for text in contents]
+            sizes = [math.ceil(len(text) / CHARS_PER_TOKEN) for text in texts]
+        elif self._words is not None:
+            sizes = self._words.sizes(texts)
         else:
-            # encode_batch_fast skips character offsets we don't need (~1.7x faster).
+            # encode_batch_fast skips character offsets we don't need (~1.7x faster), and
+            # len(encoding) does not build the list of ids (~2x faster again).
             encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
-            encodings = encode(contents, add_special_tokens=False)
-            sizes = [len(encoding.ids) for encoding in encodings]
-        counts, position = [], 0
-        for messages in conversations:
-            end = position + len(messages)
-            counts.append(sum(sizes[position:end]) + MESSAGE_OVERHEAD * len(messages))
-            position = end
-        return counts
+            sizes = [len(encoding) for encoding in encode(texts, add_special_tokens=False)]
+        per_message = np.asarray(sizes, dtype=np.int64) + MESSAGE_OVERHEAD
+        owner = np.repeat(np.arange(len(messages)), messages)
+        return np.bincount(owner, weights=per_message, minlength=len(messages)).astype(int).tolist()

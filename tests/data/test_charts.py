@@ -18,7 +18,7 @@ def test_tokens_histogram_marks_max_seq_length():
     assert line.x0 == line.x1 == 1024
     assert sum(figure.data[0].y) == 4
     assert "25% longer" in figure.layout.annotations[0].text
-    assert "estimated" not in figure.layout.title.text
+    assert "exact, every row" in figure.layout.title.text
 
 
 def test_estimated_tokens_say_so():
