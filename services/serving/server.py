@@ -185,8 +185,9 @@ async def _stream_events(engine, generation, request: Request, timeout_s: float)
                 yield _event({"error": f"Generation failed: {output.error}", "done": True})
                 return
             text = engine.text(output.generated_tokens)
-            # Wait for a whole character: a token can end inside a multi-byte one.
-            if text.startswith(sent) and len(text) > len(sent) and not text.endswith("\ufffd"):
+            # Mid-reply, wait for a whole character: a token can end inside a multi-byte one.
+            whole = output.is_finished() or not text.endswith("\ufffd")
+            if whole and text.startswith(sent) and len(text) > len(sent):
                 yield _event({"delta": text[len(sent) :]})
                 sent = text
             if output.is_finished():
