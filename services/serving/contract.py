@@ -4,12 +4,16 @@ Request (what managed online endpoints of chat models accept):
     {"input_data": {"input_string": [{"role": "user", "content": "Hi"}, ...],
                     "parameters": {"temperature": 0.6, "top_p": 0.9, "do_sample": true,
                                    "max_new_tokens": 200}}}
-Response: {"output": "<the assistant's reply>"}
+Response: {"output": "<the assistant's reply>", "usage": {"prompt_tokens": N,
+"completion_tokens": M}} ("usage" is the local endpoints' addition; Azure clients read "output").
+
+Limits (services/serving/limits.py, set by STUDIO_SERVE_* variables): the number of messages
+and max_new_tokens are checked here; body size, prompt tokens and time by the server.
 
 Streaming (an extension the Azure contract lacks): add "stream": true to "parameters", or send
 `Accept: text/event-stream`. The reply is then Server-Sent Events, one JSON object per event:
 `data: {"delta": "<text>"}` for each piece as it is generated, then a last
-`data: {"output": "<whole reply>", "done": true}` (or `{"error": "...", "done": true}`).
+`data: {"output": "<whole reply>", "usage": {...}, "done": true}` (or `{"error": "...", "done": true}`).
 """
 
 from __future__ import annotations

@@ -151,7 +151,8 @@ async def _whole_reply(engine, generation, request: Request, timeout_s: float) -
             if output.error:
                 log.error("generation failed: %s", output.error)
                 return _error(f"Generation failed: {output.error}", 500)
-            return JSONResponse({"output": engine.text(output.generated_tokens).strip()})
+            text = engine.text(output.generated_tokens).strip()
+            return JSONResponse({"output": text, "usage": _usage(output)})
         if await request.is_disconnected():
             log.info("client went away; generation %s stopped", generation.id)
             return Response(status_code=CLIENT_GONE)
@@ -191,10 +192,17 @@ async def _stream_events(engine, generation, request: Request, timeout_s: float)
                 yield _event({"delta": text[len(sent) :]})
                 sent = text
             if output.is_finished():
-                yield _event({"output": text.strip(), "done": True})
+                yield _event({"output": text.strip(), "usage": _usage(output), "done": True})
                 return
     finally:
         generation.close()
+
+
+def _usage(output) -> dict:
+    return {
+        "prompt_tokens": len(output.prompt_ids),
+        "completion_tokens": len(output.generated_tokens),
+    }
 
 
 def _event(payload: dict) -> str:
