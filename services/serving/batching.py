@@ -141,10 +141,12 @@ class Generation:
         self.finished = output.is_finished()
         return output
 
-    def close(self) -> None:
-        """Stop generating (if it still is) and forget the request. Safe to call twice."""
-        self.engine._forget(self, cancel=not self.finished)
+    def close(self) -> bool:
+        """Stop generating (if it still is) and forget the request; True if it was stopped."""
+        stopped = not self.finished
+        self.engine._forget(self, cancel=stopped)
         self.finished = True
+        return stopped
 
 
 def _context_length(model) -> int:

@@ -13,7 +13,8 @@ and max_new_tokens are checked here; body size, prompt tokens and time by the se
 Streaming (an extension the Azure contract lacks): add "stream": true to "parameters", or send
 `Accept: text/event-stream`. The reply is then Server-Sent Events, one JSON object per event:
 `data: {"delta": "<text>"}` for each piece as it is generated, then a last
-`data: {"output": "<whole reply>", "usage": {...}, "done": true}` (or `{"error": "...", "done": true}`).
+`data: {"output": "<whole reply>", "usage": {...}, "done": true}`
+(or `{"error": "...", "done": true}`).
 """
 
 from __future__ import annotations

@@ -197,6 +197,7 @@ def _status(spec: dict, server: dict) -> str:
 def _start_server(endpoint_dir: Path) -> int:
     env = {**os.environ, **config.offline_env(), "STUDIO_HOME": str(config.studio_home())}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"  # server.log shows each line as it happens
     descriptor = os.open(endpoint_dir / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.fchmod(descriptor, 0o600)  # also when an older, world-readable log is already there
     with os.fdopen(descriptor, "ab") as log_file:

@@ -6,8 +6,8 @@ ENDPOINT_DIR (written by services.serving.local_endpoints) holds endpoint.json (
 and key (the secret, owner-only). This process binds a free port, records it in server.json
 with status "loading", loads the model once, then "ready" and serves:
 
-- GET /health: {"status": "ready", "generations": <requests in the loop>, ...} (no key needed;
-  says nothing secret)
+- GET /health: {"status": "ready", "generations": <requests in the loop>, "stopped":
+  {"client_gone": n, "timeout": n}, ...} (no key needed; says nothing secret)
 - POST /score: the contract in services/serving/contract.py. Every request needs
   `Authorization: Bearer <key>`; a missing or wrong key gets 401 before the body is read.
 
@@ -27,6 +27,7 @@ import logging
 import os
 import socket
 import time
+from collections import Counter
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -45,6 +46,7 @@ def create_app(engine, key: str, *, description: dict, limits: Limits) -> FastAP
     """The HTTP app around a BatchingEngine (anything with its submit / prompt_ids / text)."""
     app = FastAPI(title="Fine-Tune Studio local endpoint", docs_url=None, redoc_url=None)
     started = time.time()
+    stopped = Counter(client_gone=0, timeout=0)  # generations cancelled before their end
 
     @app.get("/health")
     def health() -> dict:
@@ -52,6 +54,7 @@ def create_app(engine, key: str, *, description: dict, limits: Limits) -> FastAP
             "status": "ready" if engine.is_running() else "broken",
             "uptime_s": round(time.time() - started, 1),
             "generations": engine.generations(),
+            "stopped": dict(stopped),
             **description,
         }
 
@@ -79,12 +82,9 @@ def create_app(engine, key: str, *, description: dict, limits: Limits) -> FastAP
         stream = scoring.stream or "text/event-stream" in request.headers.get("accept", "")
         generation = engine.submit(prompt_ids, scoring.parameters, stream=stream)
         if stream:
-            events = _stream_events(engine, generation, request, limits.timeout_s)
+            events = _stream_events(engine, generation, limits.timeout_s, stopped)
             return StreamingResponse(events, media_type="text/event-stream")
-        try:
-            return await _whole_reply(engine, generation, request, limits.timeout_s)
-        finally:
-            generation.close()  # cancels it when it is still generating (client gone, timeout)
+        return await _whole_reply(engine, generation, request, limits.timeout_s, stopped)
 
     return app
 
@@ -143,39 +143,48 @@ def _timeout_message(timeout_s: float) -> str:
     )
 
 
-async def _whole_reply(engine, generation, request: Request, timeout_s: float) -> Response:
+async def _whole_reply(
+    engine, generation, request: Request, timeout_s: float, stopped: Counter
+) -> Response:
     deadline = time.monotonic() + timeout_s
-    while True:
-        output = await generation.next(POLL_S)
-        if output is not None and output.is_finished():
-            if output.error:
-                log.error("generation failed: %s", output.error)
-                return _error(f"Generation failed: {output.error}", 500)
-            text = engine.text(output.generated_tokens).strip()
-            return JSONResponse({"output": text, "usage": _usage(output)})
-        if await request.is_disconnected():
-            log.info("client went away; generation %s stopped", generation.id)
-            return Response(status_code=CLIENT_GONE)
-        if time.monotonic() > deadline:
-            log.warning("generation %s timed out after %.0f s", generation.id, timeout_s)
-            return _error(_timeout_message(timeout_s), 504)
-        if not engine.is_running():
-            return _error("Generation failed: the generation loop stopped (see server.log).", 500)
+    reason = "client_gone"  # why it is stopped, if it is still generating when we leave
+    try:
+        while True:
+            output = await generation.next(POLL_S)
+            if output is not None and output.is_finished():
+                if output.error:
+                    log.error("generation failed: %s", output.error)
+                    return _error(f"Generation failed: {output.error}", 500)
+                text = engine.text(output.generated_tokens).strip()
+                return JSONResponse({"output": text, "usage": _usage(output)})
+            if await request.is_disconnected():
+                return Response(status_code=CLIENT_GONE)
+            if time.monotonic() > deadline:
+                reason = "timeout"
+                return _error(_timeout_message(timeout_s), 504)
+            if not engine.is_running():
+                return _error(
+                    "Generation failed: the generation loop stopped (see server.log).", 500
+                )
+    finally:
+        _close(generation, reason, stopped)
 
 
-async def _stream_events(engine, generation, request: Request, timeout_s: float):
-    """Server-Sent Events: {"delta"} per piece of text, then {"output", "done"}.
+async def _stream_events(engine, generation, timeout_s: float, stopped: Counter):
+    """Server-Sent Events: {"delta"} per piece of text, then {"output", "usage", "done"}.
 
     When the client disconnects, Starlette cancels this generator; `finally` then cancels the
     generation at the loop's next step.
     """
     deadline = time.monotonic() + timeout_s
+    reason = "client_gone"
     sent = ""
     try:
         while True:
             output = await generation.next(POLL_S)
             if output is None:
                 if time.monotonic() > deadline:
+                    reason = "timeout"
                     yield _event({"error": _timeout_message(timeout_s), "done": True})
                     return
                 if not engine.is_running():
@@ -195,7 +204,14 @@ async def _stream_events(engine, generation, request: Request, timeout_s: float)
                 yield _event({"output": text.strip(), "usage": _usage(output), "done": True})
                 return
     finally:
-        generation.close()
+        _close(generation, reason, stopped)
+
+
+def _close(generation, reason: str, stopped: Counter) -> None:
+    """Forget the request; when it was still generating, it is stopped now: count why."""
+    if generation.close():
+        stopped[reason] += 1
+        log.info("generation %s stopped: %s", generation.id, reason)
 
 
 def _usage(output) -> dict:
