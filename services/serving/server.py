@@ -297,8 +297,8 @@ def serve(endpoint_dir: Path) -> None:
     log.info("limits: %s", limits)
     description = {"model": spec.get("model_name", ""), "version": spec.get("model_version", "")}
     app = create_app(engine, key, description=description, limits=limits)
-    logging.getLogger("uvicorn.access").addFilter(_NoQueryString())
     server = uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=5))
+    logging.getLogger("uvicorn.access").addFilter(_NoQueryString())  # after uvicorn's own setup
     _write_status(endpoint_dir, status="ready", ready_at=time.time())
     try:
         server.run(sockets=[sock])
