@@ -21,8 +21,9 @@ class Limits:
     max_prompt_tokens: int = 8192  # also capped by the model's context (checked per request)
     max_new_tokens: int = 4096
     timeout_s: float = DEFAULT_TIMEOUT_S
-    # KV cache shared by the requests generating at once, in tokens (SmolLM2 fp32: ~46 KB each).
-    cache_tokens: int = 16384
+    # KV cache shared by the requests generating at once, in tokens (SmolLM2 fp32: ~46 KB each,
+    # so ~380 MB): one request of the bundled model's whole context fits, or many short ones.
+    cache_tokens: int = 8192
     max_batch: int = 8  # requests generating together; the rest wait their turn
 
     @classmethod

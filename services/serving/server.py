@@ -32,6 +32,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from services.serving.contract import ContractError, parse_request
 from services.serving.limits import Limits, named
@@ -75,7 +76,8 @@ def create_app(engine, key: str, *, description: dict, limits: Limits) -> FastAP
             )
         try:
             scoring = parse_request(_decode_json(body), limits)
-            prompt_ids = engine.prompt_ids(scoring.messages)
+            # Off the event loop: a long conversation takes a while to tokenize.
+            prompt_ids = await run_in_threadpool(_prompt_ids, engine, scoring.messages)
             _check_prompt(len(prompt_ids), scoring.parameters["max_new_tokens"], engine, limits)
         except ContractError as error:
             return _error(str(error), 400)
@@ -119,6 +121,15 @@ def _decode_json(body: bytes):
         raise ContractError("The body is nested too deeply to be a scoring request.") from error
     except ValueError as error:  # bad JSON or bad UTF-8
         raise ContractError(f"The body is not valid JSON: {error}.") from error
+
+
+def _prompt_ids(engine, messages: list[dict[str, str]]) -> list[int]:
+    try:
+        return engine.prompt_ids(messages)
+    except Exception as error:  # e.g. a chat template that refuses a role order
+        raise ContractError(
+            f"The model's chat template refused the conversation: {error}"
+        ) from error
 
 
 def _check_prompt(prompt_tokens: int, max_new_tokens: int, engine, limits: Limits) -> None:
