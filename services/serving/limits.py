@@ -33,7 +33,12 @@ class Limits:
             raw = os.environ.get(variable)
             if raw:
                 kind = float if name == "timeout_s" else int
-                values[name] = kind(raw)
+                try:
+                    values[name] = kind(raw)
+                except ValueError:
+                    raise ValueError(f"{variable}={raw!r} is not a {kind.__name__}.") from None
+                if not values[name] > 0:
+                    raise ValueError(f"{variable}={raw!r} must be above 0.")
         return cls(**values)
 
 

@@ -294,18 +294,17 @@ def serve(endpoint_dir: Path) -> None:
     port = sock.getsockname()[1]
     _write_status(endpoint_dir, pid=os.getpid(), port=port, status="loading")
     try:
+        from services.serving.batching import BatchingEngine
+
+        limits = Limits.from_env()  # a bad STUDIO_SERVE_* value fails the deploy, saying which
         started = time.monotonic()
         model = _load_model(spec)
-        log.info("model loaded in %.1f s", time.monotonic() - started)
+        engine = BatchingEngine(model.model, model.tokenizer, limits)
+        log.info("model loaded in %.1f s; %s", time.monotonic() - started, limits)
     except Exception as error:
         log.exception("could not load the model")
         _write_status(endpoint_dir, status="failed", error=f"{type(error).__name__}: {error}")
         raise SystemExit(1) from error
-    from services.serving.batching import BatchingEngine
-
-    limits = Limits.from_env()
-    engine = BatchingEngine(model.model, model.tokenizer, limits)
-    log.info("limits: %s", limits)
     description = {"model": spec.get("model_name", ""), "version": spec.get("model_version", "")}
     app = create_app(engine, key, description=description, limits=limits)
     server = uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=5))
