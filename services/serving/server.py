@@ -192,12 +192,12 @@ async def _stream_events(engine, generation, timeout_s: float, stopped: Counter)
     sent = ""
     try:
         while True:
+            if time.monotonic() > deadline:  # checked at every token, not only when idle
+                reason = "timeout"
+                yield _event({"error": _timeout_message(timeout_s), "done": True})
+                return
             output = await generation.next(POLL_S)
             if output is None:
-                if time.monotonic() > deadline:
-                    reason = "timeout"
-                    yield _event({"error": _timeout_message(timeout_s), "done": True})
-                    return
                 if not engine.is_running():
                     yield _event({"error": "Generation failed: the loop stopped.", "done": True})
                     return
