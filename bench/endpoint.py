@@ -94,6 +94,8 @@ def _measure(context, product, baseline, counter) -> tuple[list[Figure], list[st
     their_rate = _concurrent(baseline, counter)
     context.progress("endpoint: concurrent clients measured")
     first_tokens = [product.first_token() for _ in range(STREAMED)]
+    with ThreadPoolExecutor(CLIENTS) as pool:  # each client streams a whole reply at once
+        busy_first_tokens = list(pool.map(lambda _: product.first_token(), range(CLIENTS)))
     p50 = Figure(
         PART,
         f"latency p50, {NEW_TOKENS} new tokens",
@@ -119,9 +121,9 @@ def _measure(context, product, baseline, counter) -> tuple[list[Figure], list[st
         our_rate,
         their_rate,
         higher_is_better=True,
-        target="no slower than mlflow models serve",
+        target=">= 1.3x mlflow models serve",
         note="generated tokens/min / 64 for both sides",
-    ).needs_ratio(1.0)
+    ).needs_ratio(1.3)
     ttft = Figure(
         PART,
         "time to first streamed token",
@@ -131,15 +133,25 @@ def _measure(context, product, baseline, counter) -> tuple[list[Figure], list[st
         target="< 0.5 s, and no slower than mlflow",
         note="mlflow cannot stream: its first token comes with the whole reply (scaled)",
     ).needs_below(0.5)
+    busy_ttft = Figure(
+        PART,
+        f"time to first streamed token, {CLIENTS} concurrent streaming clients",
+        "s",
+        median(busy_first_tokens),
+        median(scaled),
+        target="< 0.5 s",
+        note=f"median of the {CLIENTS}; each streams a whole {NEW_TOKENS}-token reply",
+    ).needs_below(0.5)
     notes = [
         f"Tokens per reply: product {median(our_tokens):.0f} (asked {NEW_TOKENS}, greedy), "
         f"mlflow {median(their_tokens):.0f} (its defaults: up to 200, sampled); mlflow's raw "
         f"median latency {median([s for s, _ in theirs]):.2f} s.",
     ]
-    for figure in (p50, p95, throughput, ttft):
+    figures = [p50, p95, throughput, ttft, busy_ttft]
+    for figure in figures:
         if figure.met is False:
             notes.append(f"Missed: {figure.name}: {figure.shortfall}. {_why(figure)}")
-    return [p50, p95, throughput, ttft], notes
+    return figures, notes
 
 
 def _why(figure: Figure) -> str:
@@ -151,11 +163,15 @@ def _why(figure: Figure) -> str:
         )
     if figure.unit == "req/min":
         return (
-            "The local server generates one request at a time (a lock in "
-            "services/serving/server.py create_app), so 4 clients queue; MLflow's server runs "
-            "their generate() calls at once in threads, and on CPU the Python work of one "
-            "request overlaps the matrix work of another. Letting 2 generations run at once, "
-            "or batching waiting requests, would close the gap."
+            "The local server batches concurrent requests in one continuous-batching loop "
+            "(services/serving/batching.py): each step is one forward pass over all of them. "
+            "On a CPU shared with other work the step time grows with the load, and MLflow's "
+            "threads take cores the loop would use: compare the load average."
+        )
+    if figure.name.startswith("time to first") and "concurrent" in figure.name:
+        return (
+            "A new request joins the running batch at the next step and its prompt is "
+            "prefilled in that step; with 4 clients a step carries the others' decoding too."
         )
     if figure.name.startswith("time to first"):
         return (

@@ -3,7 +3,8 @@
 Logged as "models from code": MLflow stores this file with the model and runs it on load, so a
 registered version holds only the adapter (a few MB) plus a pointer to the base model. It loads
 offline with `mlflow.pyfunc.load_model("models:/<name>/<version>")`; local endpoints load it that
-way and call `generate` directly (for streaming). Heavy imports happen in `load`, never at import.
+way and batch requests over its `model` and `tokenizer` (services/serving/batching.py). Heavy
+imports happen in `load`, never at import.
 
 Why not mlflow.transformers: logging an un-merged PeftModel over a local base loses the LoRA
 weights on load (see DESIGN.md).
@@ -11,7 +12,6 @@ weights on load (see DESIGN.md).
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -53,37 +53,24 @@ class ChatModel(PythonModel):
         parameters = {**(data.get("parameters") or {} if data else {}), **(params or {})}
         return {"output": self.generate(list(messages), parameters)}
 
-    def generate(
-        self,
-        messages: list[dict[str, str]],
-        parameters: dict[str, Any],
-        *,
-        streamer: Any = None,
-        stop: threading.Event | None = None,
-    ) -> str:
-        """The reply text. `streamer` receives tokens as they come; `stop` ends generation early."""
+    def generate(self, messages: list[dict[str, str]], parameters: dict[str, Any]) -> str:
+        """The reply text, one request at a time (endpoints batch: services.serving.batching)."""
         import torch
 
         prompt = self._prompt_ids(messages)
         kwargs = _generation_kwargs({**DEFAULTS, **parameters}, self.tokenizer)
-        if stop is not None:
-            kwargs["stopping_criteria"] = [_StopWhenSet(stop)]
         with torch.inference_mode():
-            output = self.model.generate(
-                **prompt, streamer=streamer, tokenizer=self.tokenizer, **kwargs
-            )
+            output = self.model.generate(**prompt, tokenizer=self.tokenizer, **kwargs)
         new_tokens = output[0][prompt["input_ids"].shape[1] :]
         return self.tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
 
     def _prompt_ids(self, messages: list[dict[str, str]]) -> dict:
-        if self.tokenizer.chat_template:
-            encoded = self.tokenizer.apply_chat_template(
-                messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
-            )
-        else:  # a base model without a template: a plain transcript
-            text = "".join(f"{m['role']}: {m['content']}\n" for m in messages) + "assistant:"
-            encoded = self.tokenizer(text, return_tensors="pt")
-        return {name: tensor.to(self.device) for name, tensor in encoded.items()}
+        import torch
+
+        from services.serving.prompt import prompt_token_ids
+
+        ids = torch.tensor([prompt_token_ids(self.tokenizer, messages)], device=self.device)
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
 
 
 def _generation_kwargs(parameters: dict[str, Any], tokenizer) -> dict[str, Any]:
@@ -114,20 +101,6 @@ def _base_model_path(config: dict[str, Any]) -> Path:
     from services.local.catalog import model_path
 
     return model_path(config["base_model_id"])
-
-
-class _StopWhenSet:
-    """A stopping criterion that ends generation once `event` is set (the client went away)."""
-
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
-
-    def __call__(self, input_ids, scores, **kwargs):
-        import torch
-
-        return torch.full(
-            (input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device
-        )
 
 
 mlflow.models.set_model(ChatModel())

@@ -4,7 +4,7 @@ Each endpoint has a folder under STUDIO_HOME/endpoints/<name>/:
 - endpoint.json: what it serves (model, version, how to load it), written here at deploy
 - key: the secret for `Authorization: Bearer <key>`, owner-only (0600), never logged
 - server.json: pid, port and status ("loading", "ready", "failed"), written by the server
-- server.log: the server's own log (no keys: it logs paths and statuses only)
+- server.log: the server's own log, owner-only (no keys: access lines drop the query string)
 
 Servers are started in their own session, so they outlive the app or CLI that started them;
 the folder is the source of truth, so endpoints survive a Streamlit restart.
@@ -130,8 +130,9 @@ def wait_until_ready(
 def list_endpoints() -> list[EndpointInfo]:
     """Every local endpoint with its live status, oldest first."""
     names = [p.name for p in config.endpoints_dir().iterdir() if (p / "endpoint.json").exists()]
-    endpoints = [get_endpoint(name) for name in names]
-    return sorted(endpoints, key=lambda e: e.started_at or 0)
+    created = {name: _read_json(config.endpoints_dir() / name / "endpoint.json") for name in names}
+    names.sort(key=lambda name: created[name].get("created_at") or 0)
+    return [get_endpoint(name) for name in names]
 
 
 def get_endpoint(name: str) -> EndpointInfo:
@@ -139,15 +140,17 @@ def get_endpoint(name: str) -> EndpointInfo:
     spec = _read_json(endpoint_dir / "endpoint.json")
     server = _read_json(endpoint_dir / "server.json")
     port = server.get("port")
+    status = _status(spec, server)
     return EndpointInfo(
         name=name,
         backend="local",
         scoring_uri=f"http://127.0.0.1:{port}/score" if port else "",
         model_name=spec.get("model_name", ""),
         model_version=str(spec.get("model_version", "")),
-        status=_status(spec, server),
+        status=status,
         port=port,
-        started_at=spec.get("created_at"),
+        # No uptime for an endpoint whose process is gone: it is not up.
+        started_at=None if status in ("stopped", "failed") else spec.get("created_at"),
         streams=True,
     )
 
@@ -194,7 +197,10 @@ def _status(spec: dict, server: dict) -> str:
 def _start_server(endpoint_dir: Path) -> int:
     env = {**os.environ, **config.offline_env(), "STUDIO_HOME": str(config.studio_home())}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    with open(endpoint_dir / "server.log", "ab") as log_file:
+    env["PYTHONUNBUFFERED"] = "1"  # server.log shows each line as it happens
+    descriptor = os.open(endpoint_dir / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(descriptor, 0o600)  # also when an older, world-readable log is already there
+    with os.fdopen(descriptor, "ab") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "services.serving.server", str(endpoint_dir)],
             cwd=ROOT,
@@ -278,7 +284,7 @@ def _new_endpoint_dir(name: str) -> Path:
     while True:
         try:
             path = config.endpoints_dir() / candidate
-            path.mkdir()
+            path.mkdir(mode=0o700)  # its files hold the key and the request log
             return path
         except FileExistsError:
             number += 1

@@ -3,6 +3,7 @@
 import pytest
 
 from services.serving.contract import DEFAULT_PARAMETERS, ContractError, parse_request
+from services.serving.limits import Limits
 
 USER = {"role": "user", "content": "Hi"}
 
@@ -63,3 +64,25 @@ def test_stream_flag_is_read():
 def test_malformed_bodies_are_refused_with_what_is_wrong(payload, mentions):
     with pytest.raises(ContractError, match=mentions.replace("[", r"\[")):
         parse_request(payload)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_numbers_are_refused(value):
+    with pytest.raises(ContractError, match="finite"):
+        parse_request(body(temperature=value))
+    with pytest.raises(ContractError, match="finite"):
+        parse_request(body(top_p=value))
+
+
+def test_limits_come_from_the_environment_and_refusals_name_them(monkeypatch):
+    monkeypatch.setenv("STUDIO_SERVE_MAX_MESSAGES", "2")
+    monkeypatch.setenv("STUDIO_SERVE_MAX_NEW_TOKENS", "10")
+    limits = Limits.from_env()
+    assert parse_request(body(), limits).parameters["max_new_tokens"] == 10  # default capped
+    with pytest.raises(ContractError, match=r"max_messages = 2 \(STUDIO_SERVE_MAX_MESSAGES\)"):
+        parse_request(body([USER] * 3), limits)
+    with pytest.raises(ContractError, match=r"max_new_tokens = 10 \(STUDIO_SERVE_MAX_NEW_TOKENS\)"):
+        parse_request(body(max_new_tokens=11), limits)
+    monkeypatch.setenv("STUDIO_SERVE_TIMEOUT_S", "soon")
+    with pytest.raises(ValueError, match="STUDIO_SERVE_TIMEOUT_S='soon'"):
+        Limits.from_env()

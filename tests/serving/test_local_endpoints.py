@@ -257,7 +257,10 @@ def test_an_endpoint_whose_process_died_shows_stopped(home, monkeypatch):
     )
     (folder / "server.json").write_text(json.dumps({"port": 1, "status": "ready"}))
     try:
-        assert local_endpoints.get_endpoint("ghost").status == "stopped"
+        ghost = local_endpoints.get_endpoint("ghost")
+        assert (ghost.status, ghost.started_at) == ("stopped", None)  # not up: no uptime
+        code, listed = cli(home, "endpoints", "list")
+        assert code == 0 and [e["started_at"] for e in listed if e["name"] == "ghost"] == [None]
         with pytest.raises(EndpointError, match="stopped"):
             local_endpoints.scoring_target("ghost")
     finally:
