@@ -93,15 +93,21 @@ def test_uploads_are_stored_under_studio_home_with_a_safe_name(root):
     assert save_upload("train.jsonl", GOOD.encode()) == first  # same bytes: stored once
 
 
-def test_the_dataset_page_refuses_etc_passwd_with_the_roots(studio_home, monkeypatch):
+@pytest.fixture
+def fresh_caches():
+    # Streamlit caches live for the whole test process; each test has its own STUDIO_HOME.
     import streamlit as st
-
-    from services.local import catalog
-    from tests.app_helpers import open_page
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    monkeypatch.setattr(catalog, "tokenizer_file", lambda model_id: None)
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_the_dataset_page_refuses_etc_passwd_with_the_roots(studio_home, fresh_caches):
+    from tests.app_helpers import open_page
+
     at = open_page("dataset")
     at.radio(key="dataset_source").set_value("Local path").run()
     at.text_input(key="dataset_local_path").input("/etc/passwd").run()
