@@ -110,6 +110,40 @@ def test_streamlit_run_on_every_interface_without_sign_in_stops_with_the_message
     assert "STUDIO_TRUSTED_NETWORK=1" in output
 
 
+def test_a_declared_trusted_network_serves_on_every_interface_to_the_listed_names(tmp_path):
+    port = free_port()
+    hosts = ["--server.allowedHosts", "127.0.0.1", "--server.allowedHosts", "studio.test"]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.address",
+            "0.0.0.0",
+            f"--server.port={port}",
+            *hosts,
+        ],
+        cwd=ROOT,
+        env={**studio_env(tmp_path / "home"), "STUDIO_TRUSTED_NETWORK": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process)
+        visit(port, "studio.test")  # a name the operator listed: served
+        with pytest.raises(InvalidStatus):
+            stream(port, "localhost")  # the command line's list replaced the config's
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=DEADLINE_S)
+    assert "refuses to serve" not in output
+
+
 @pytest.fixture
 def server(tmp_path):
     app = AppServer(ROOT, tmp_path / "home", free_port(), tmp_path / "app.log")
