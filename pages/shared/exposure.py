@@ -1,8 +1,9 @@
 """Refuse to serve on a non-loopback address without sign-in (services/security/exposure.py).
 
-Streamlit runs app.py only when a browser connects, not when the server starts, so the check
-runs on every script run: the first visitor gets the message instead of the app, and the
-server then stops itself, with the message in its log.
+Streamlit runs app.py only when a browser connects, not when the server starts (it has no
+start-up hook short of turning app.py into an st.App ASGI app), so the check runs at the top of
+every script run: the first visit runs nothing of the app and stops the server, which prints
+the message on its console.
 """
 
 from __future__ import annotations

@@ -43,13 +43,12 @@ def resolve_in_roots(path: str | Path) -> Path:
     if ".." in named.parts:
         raise OutsideDataRootsError(
             f'{path} contains "..": the app does not climb out of a folder.',
-            f"Name the file without \"..\", inside {_listing(roots)}.",
+            f'Name the file without "..", inside {_listing(roots)}.',
         )
     resolved = (roots[0] / named).resolve()  # an absolute `named` replaces roots[0]
     if not any(resolved.is_relative_to(root) for root in roots):
         raise OutsideDataRootsError(
-            f"{path} is outside the data roots: the app reads only files under "
-            f"{_listing(roots)}.",
+            f"{path} is outside the data roots: the app reads only files under {_listing(roots)}.",
             f"Copy or move the file into one of them (or upload it), or add its folder to "
             f"{ENV} (folders separated by {os.pathsep!r}) before starting the app.",
         )
