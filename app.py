@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from pages.shared.exposure import refuse_unless_safe
 from pages.shared.preload import start_preload
 from pages.shared.sidebar import render_sidebar
 
+refuse_unless_safe()  # a non-loopback address needs sign-in or STUDIO_TRUSTED_NETWORK=1
 st.set_page_config(page_title="Fine-Tune Studio", page_icon=":material/tune:", layout="wide")
 
 navigation = st.navigation(

@@ -17,7 +17,8 @@ from services.data.charts import tokens_histogram, turns_histogram
 from services.data.demo import demo_file
 from services.data.hub import ULTRACHAT_ID, fetch_hub_split, known_splits
 from services.data.preparation import default_name
-from services.data.writing import write_bytes_atomic
+from services.data.roots import resolve_in_roots
+from services.data.uploads import save_upload
 from services.errors import StudioError
 
 ensure_app_navigation()
@@ -33,7 +34,7 @@ PREPARE_FOR = "dataset_prepare_for"  # the source the suggested name belongs to
 @st.cache_resource(max_entries=4, show_spinner="Indexing the file…")
 def _open(path: str, _mtime: float, _size: int):
     # A resource, not data: the index is shared read-only and never copied per rerun.
-    return open_dataset(path)
+    return open_dataset(path, within_roots=True)
 
 
 @st.cache_data(max_entries=4, show_spinner="Checking every row…")
@@ -67,13 +68,24 @@ def pick_source() -> tuple[Path | None, str]:
             return None, ""
         saved = st.session_state.get(UPLOADED)
         if not saved or saved[0] != upload.file_id:
-            target = config.studio_home() / "uploads" / Path(upload.name).name
-            saved = (upload.file_id, str(write_bytes_atomic(target, upload.getvalue())))
+            try:
+                saved = (upload.file_id, str(save_upload(upload.name, upload.getvalue())))
+            except StudioError as error:
+                st.error(str(error))
+                return None, ""
             st.session_state[UPLOADED] = saved
         return Path(saved[1]), saved[1]
     if source == "Local path":
         text = st.text_input("Path to a .jsonl, .json or .parquet file", key="dataset_local_path")
-        return (Path(text).expanduser(), text) if text.strip() else (None, "")
+        if not text.strip():
+            return None, ""
+        try:
+            path = resolve_in_roots(text.strip())
+        except StudioError as error:
+            st.error(error.message)
+            st.info(error.hint)
+            return None, ""
+        return path, str(path)
     hub_id = st.text_input("Dataset id", value=ULTRACHAT_ID, key="dataset_hub_id")
     split_col, pc_col = st.columns(2)
     split = split_col.selectbox("Split to preview", known_splits(hub_id), key="dataset_hub_split")
@@ -147,6 +159,7 @@ def show_prepare(label: str, hub_id: str | None) -> None:
                     config.datasets_dir() / default_name(name),
                     split_pc=int(st.session_state.get("dataset_split_pc", 5)),
                     test_fraction=test_fraction,
+                    within_roots=True,
                 )
         except StudioError as error:
             st.error(str(error))

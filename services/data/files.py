@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from services.data.roots import resolve_in_roots
 from services.data.validation import parse_line, validate_row
 from services.errors import DatasetError
 
@@ -214,9 +215,12 @@ class ParquetDataset(DatasetFile):
         return next(itertools.islice(batches, skip, None))
 
 
-def open_dataset(path: str | Path) -> DatasetFile:
-    """Open a conversation file; DatasetError when it is missing, empty, binary or not data."""
-    path = Path(path).expanduser()
+def open_dataset(path: str | Path, *, within_roots: bool = False) -> DatasetFile:
+    """Open a conversation file; DatasetError when it is missing, empty, binary or not data.
+
+    `within_roots`: a path a user named in the app, read only under the data roots (roots.py).
+    """
+    path = resolve_in_roots(path) if within_roots else Path(path).expanduser()
     if not path.is_file():
         raise DatasetError(f"{path} is not a file.", HINT)
     fmt = detect_format(path)

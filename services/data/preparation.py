@@ -20,6 +20,7 @@ from services.data import demo, hub
 from services.data.files import open_dataset
 from services.data.output_folder import claim_output
 from services.data.prepared import PreparedDataset, read_prepared
+from services.data.roots import resolve_in_roots
 from services.data.validation import InvalidRow, valid_rows
 from services.data.writing import temp_splits
 from services.errors import DatasetError
@@ -56,8 +57,13 @@ def prepare(
     split_pc: int = DEFAULT_SPLIT_PC,
     test_fraction: float = DEFAULT_TEST_FRACTION,
     seed: int = 0,
+    within_roots: bool = False,
 ) -> PreparedDataset:
-    """Prepare "demo", a local file or a hub id into `out_dir` (default: datasets_dir/<name>)."""
+    """Prepare "demo", a local file or a hub id into `out_dir` (default: datasets_dir/<name>).
+
+    `within_roots`: the app's call, where a user named the file: it must lie under the data
+    roots (roots.py). The command line reads any file.
+    """
     folder = Path(out_dir) if out_dir else config.datasets_dir() / default_name(source)
     if source == "demo":
         return prepare_file(
@@ -65,6 +71,8 @@ def prepare(
         )
     local = Path(source).expanduser()
     if local.exists() or local.suffix.lower() in FILE_SUFFIXES or not hub.looks_like_hub_id(source):
+        if within_roots:
+            source = str(resolve_in_roots(source))
         return prepare_file(source, folder, test_fraction=test_fraction, seed=seed)
     return prepare_hub(source, folder, split_pc=split_pc)
 

@@ -69,9 +69,10 @@ def test_statistics_use_the_model_tokenizer_when_there_is_one(monkeypatch, tmp_p
     assert not any("estimated" in c.value for c in at.caption)
 
 
-def test_invalid_rows_are_listed_and_prepare_writes_splits(no_tokenizer, tmp_path, studio_home):
+def test_invalid_rows_are_listed_and_prepare_writes_splits(no_tokenizer, studio_home):
     good = '{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}'
-    path = tmp_path / "mixed.jsonl"
+    path = studio_home / "incoming" / "mixed.jsonl"  # under a data root (services/data/roots.py)
+    path.parent.mkdir(parents=True)
     path.write_text("\n".join([good, "not json", good, good, '{"messages": []}']) + "\n")
     at = open_page("dataset")
     at.radio(key="dataset_source").set_value("Local path").run()
@@ -90,10 +91,10 @@ def test_invalid_rows_are_listed_and_prepare_writes_splits(no_tokenizer, tmp_pat
     assert any(str(folder) in s.value for s in at.success)
 
 
-def test_missing_local_file_says_so(no_tokenizer, tmp_path):
+def test_missing_local_file_says_so(no_tokenizer, studio_home):
     at = open_page("dataset")
     at.radio(key="dataset_source").set_value("Local path").run()
-    at.text_input(key="dataset_local_path").input(str(tmp_path / "nope.jsonl")).run()
+    at.text_input(key="dataset_local_path").input(str(studio_home / "nope.jsonl")).run()
     assert not at.exception, at.exception
     assert "is not a file" in at.error[0].value
 
