@@ -45,7 +45,9 @@ class FakeWorkspace:
         return body
 
     def add_archived_model(self, name: str, version: str = "15", **kwargs: Any) -> dict:
-        body = p.model_version(name, version, archived=True, stage="Archived", **kwargs)
+        """An archived version as the registry answers it: isArchived true and no stage."""
+        kwargs.setdefault("stage", None)
+        body = p.model_version(name, version, archived=True, **kwargs)
         self.archived.setdefault(name, []).append(body)
         return body
 

@@ -81,10 +81,13 @@ def model_version(
     properties: dict | None = None,
     system_metadata: dict | None = None,
     archived: bool = False,
-    stage: str = "Active",
+    stage: str | None = "Active",
 ) -> dict:
-    """A registry model version (ModelVersion, api 2021-10-01-dataplanepreview)."""
-    return {
+    """A registry model version (ModelVersion, api 2021-10-01-dataplanepreview).
+
+    stage None leaves the key out, as the registry does for archived versions.
+    """
+    body = {
         "id": f"azureml://registries/azureml/models/{name}/versions/{version}",
         "name": version,
         "type": "Microsoft.MachineLearningServices/registries/models/versions",
@@ -97,11 +100,13 @@ def model_version(
             "flavors": {"python_function": {"data": {"loader_module": "mlflow.transformers"}}},
             "modelType": "mlflow_model",
             "modelUri": f"azureml://registries/azureml/models/{name}/versions/{version}",
-            "stage": stage,
             "systemMetadata": system_metadata,
         },
         "systemData": SYSTEM_DATA,
     }
+    if stage is not None:
+        body["properties"]["stage"] = stage
+    return body
 
 
 def model_container(name: str, latest: str = "6") -> dict:
