@@ -51,6 +51,12 @@ class FakeWorkspace:
         self.archived.setdefault(name, []).append(body)
         return body
 
+    def add_endpoint(self, name: str, auth_mode: str = "Key", deployment: str = "blue") -> dict:
+        """An endpoint made outside the studio (e.g. in Azure ML studio), serving `deployment`."""
+        body = p.online_endpoint(name, auth_mode, traffic={deployment: 100})
+        self.endpoints[name] = body
+        return body
+
     def add_compute(self, name: str, size: str, **kwargs: Any) -> dict:
         body = p.aml_compute(name, size, **kwargs)
         self.computes[name] = body
@@ -141,6 +147,7 @@ class FakeWorkspace:
         on("PUT", endpoint + "$", self._put_endpoint)
         on("DELETE", endpoint + "$", self._delete_endpoint)
         on("POST", endpoint + "/listKeys$", self._list_keys)
+        on("POST", endpoint + "/token$", self._get_token)
         on(
             "GET",
             endpoint + r"/deployments$",
@@ -359,10 +366,25 @@ class FakeWorkspace:
             return Reply(204, None)
         return Reply(200, None)
 
+    def _auth_mode(self, name: str) -> str:
+        return self.endpoints[name]["properties"].get("authMode", "Key")
+
     def _list_keys(self, request: SentRequest, match) -> Any:
-        if match.group(1) not in self.endpoints:
+        name = match.group(1)
+        if name not in self.endpoints:
             return arm_error(404, "ResourceNotFound", "Endpoint not found")
-        return {"primaryKey": f"primary-key-of-{match.group(1)}", "secondaryKey": "secondary-key"}
+        if self._auth_mode(name) != "Key":
+            return arm_error(400, "BadArgument", "Keys are only available for key auth mode.")
+        return {"primaryKey": f"primary-key-of-{name}", "secondaryKey": "secondary-key"}
+
+    def _get_token(self, request: SentRequest, match) -> Any:
+        """EndpointAuthToken of an AMLToken endpoint (POST .../onlineEndpoints/{name}/token)."""
+        name = match.group(1)
+        if name not in self.endpoints:
+            return arm_error(404, "ResourceNotFound", "Endpoint not found")
+        if self._auth_mode(name) != "AMLToken":
+            return arm_error(400, "BadArgument", "Tokens are only available for AMLToken mode.")
+        return p.endpoint_token(name)
 
     def _get_deployment(self, request: SentRequest, match) -> Any:
         body = self.deployments.get((match.group(1), match.group(2)))

@@ -454,3 +454,37 @@ def chat_completion_component(version: str = "0.0.65") -> dict:
         },
         "systemData": SYSTEM_DATA,
     }
+
+
+def online_endpoint(name: str, auth_mode: str = "Key", traffic: dict | None = None) -> dict:
+    """An online endpoint as GET answers it (OnlineEndpoint/get.json, 2024-10-01)."""
+    return {
+        "id": f"{WS_ID}/onlineEndpoints/{name}",
+        "name": name,
+        "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        "location": LOCATION,
+        "kind": "Managed",
+        "identity": {"type": "SystemAssigned"},
+        "tags": {},
+        "properties": {
+            "authMode": auth_mode,
+            "description": f"{name}, made in Azure ML studio",
+            "properties": {},
+            "traffic": traffic or {},
+            "provisioningState": "Succeeded",
+            "publicNetworkAccess": "Enabled",
+            "scoringUri": f"https://{name}.{LOCATION}.inference.ml.azure.com/score",
+            "swaggerUri": f"https://{name}.{LOCATION}.inference.ml.azure.com/swagger.json",
+        },
+        "systemData": SYSTEM_DATA,
+    }
+
+
+def endpoint_token(name: str) -> dict:
+    """EndpointAuthToken of an AMLToken endpoint (OnlineEndpoint/getToken.json)."""
+    return {
+        "accessToken": f"aml-token-of-{name}",
+        "expiryTimeUtc": 1893456000,
+        "refreshAfterTimeUtc": 1893452400,
+        "tokenType": "Bearer",
+    }

@@ -179,8 +179,11 @@ def test_credential_failure_says_az_login(connect):
     ("reply", "message", "hint"),
     [
         (
-            Reply(429, {"error": {"code": "TooManyRequests", "message": "slow down"}},
-                  {"Retry-After": "17"}),
+            Reply(
+                429,
+                {"error": {"code": "TooManyRequests", "message": "slow down"}},
+                {"Retry-After": "17"},
+            ),
             "throttling",
             "after 17 s",
         ),

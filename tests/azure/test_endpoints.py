@@ -147,3 +147,27 @@ def test_scoring_target(backend, fake, registered):
 def test_scoring_target_of_a_missing_endpoint(backend):
     with pytest.raises(EndpointError, match="Cannot read endpoint"):
         backend.scoring_target("gone")
+
+
+def test_scoring_target_of_an_aml_token_endpoint_carries_its_token(backend, workspace, fake):
+    workspace.add_endpoint("made-in-studio", auth_mode="AMLToken", deployment="blue")
+
+    target = backend.scoring_target("made-in-studio")
+
+    assert target.key == "aml-token-of-made-in-studio"
+    assert target.headers == {"azureml-model-deployment": "blue"}
+    assert fake.sent("POST", r"/onlineEndpoints/made-in-studio/token$")
+    assert not fake.sent("POST", r"/onlineEndpoints/made-in-studio/listKeys$")
+
+
+def test_scoring_target_of_an_aad_token_endpoint_signs_in_for_azure_ml(connect, workspace):
+    from tests.azure.fake_azure import FakeCredential
+
+    credential = FakeCredential()
+    workspace.add_endpoint("entra-only", auth_mode="AADToken")
+
+    target = connect(credential=credential).scoring_target("entra-only")
+
+    assert credential.scopes[-1] == "https://ml.azure.com/.default"
+    assert target.key.count(".") == 2  # a JWT for the Azure ML audience
+    assert target.key != ""

@@ -277,8 +277,21 @@ def delete_endpoint(clients: AzureClients, name: str) -> None:
         ) from error
 
 
+def endpoint_secret(credentials: Any) -> str:
+    """What goes after "Bearer " for an endpoint, whatever its auth mode.
+
+    get_keys answers by the endpoint's auth mode: EndpointAuthKeys for key auth (the studio's
+    endpoints), EndpointAuthToken for AMLToken (POST .../token) and EndpointAadToken for
+    AADToken (a Microsoft Entra token for https://ml.azure.com). All three are sent as
+    `Authorization: Bearer <secret>`; a token expires (about an hour), after which the chat
+    answers 401 and picking the endpoint again reads a fresh one.
+    """
+    key = getattr(credentials, "primary_key", None)
+    return str(key or getattr(credentials, "access_token", None) or "")
+
+
 def scoring_target(clients: AzureClients, name: str) -> ScoringTarget:
-    """Scoring URI, primary key and the deployment header (not online_endpoints.invoke)."""
+    """Scoring URI, key or token, and the deployment header (not online_endpoints.invoke)."""
     try:
         endpoint = clients.workspace.online_endpoints.get(name)
         keys = clients.workspace.online_endpoints.get_keys(name)
@@ -289,8 +302,16 @@ def scoring_target(clients: AzureClients, name: str) -> ScoringTarget:
         ) from error
     traffic = endpoint.traffic or {}
     deployment = max(traffic, key=traffic.get) if traffic else DEPLOYMENT_NAME
+    secret = endpoint_secret(keys)
+    if not secret:
+        raise EndpointError(
+            f"Endpoint '{name}' gave neither a key nor a token "
+            f"(auth mode {_text(endpoint.auth_mode) or 'unknown'}).",
+            "Check your role on the endpoint in Azure ML studio (reading keys or tokens needs "
+            "the 'AzureML Data Scientist' role), then pick the endpoint again.",
+        )
     return ScoringTarget(
         scoring_uri=endpoint.scoring_uri,
-        key=keys.primary_key,
+        key=secret,
         headers={"azureml-model-deployment": deployment},
     )
