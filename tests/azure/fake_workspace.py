@@ -7,6 +7,7 @@ it, so the same SDK calls see different worlds. Every request stays in `fake.req
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from tests.azure import payloads as p
@@ -14,6 +15,13 @@ from tests.azure.fake_azure import FakeAzure, Reply, SentRequest, arm_error
 
 WS_PATH = r"/workspaces/" + p.WS
 COMPUTE_CREATE_STATE = "Succeeded"
+OPERATIONS = (
+    f"{p.ARM}/subscriptions/{p.SUB}/providers/Microsoft.MachineLearningServices"
+    f"/locations/{p.LOCATION}"
+)
+OPERATION_API = "?api-version=2024-10-01"
+# How many polls an operation answers "InProgress" before it ends: the SDK must poll.
+POLLS_IN_PROGRESS = 1
 
 
 class FakeWorkspace:
@@ -36,6 +44,9 @@ class FakeWorkspace:
         self.deployments: dict[tuple[str, str], dict] = {}
         self.deployment_state = "Succeeded"  # what a new deployment ends in
         self.deployment_log = "Booting worker\nModel loaded\n"
+        # Long-running operations: id -> what finishing does, returning "Succeeded"/"Failed"
+        self.operations: dict[str, Callable[[], str]] = {}
+        self.operation_polls_left: dict[str, int] = {}
         self._install()
 
     # state helpers
@@ -146,6 +157,7 @@ class FakeWorkspace:
         on("GET", endpoint + "$", self._get_endpoint)
         on("PUT", endpoint + "$", self._put_endpoint)
         on("DELETE", endpoint + "$", self._delete_endpoint)
+        on("DELETE", endpoint + r"/deployments/([^/]+)$", self._delete_deployment)
         on("POST", endpoint + "/listKeys$", self._list_keys)
         on("POST", endpoint + "/token$", self._get_token)
         on(
@@ -157,7 +169,8 @@ class FakeWorkspace:
         )
         on("GET", endpoint + r"/deployments/([^/]+)$", self._get_deployment)
         on("PUT", endpoint + r"/deployments/([^/]+)$", self._put_deployment)
-        on("GET", r"/mfeOperationsStatus/op-([^/]+)-([^/-]+)$", self._operation_status)
+        on("GET", r"/mfeOperationsStatus/([^/]+)$", self._operation_status)
+        on("GET", r"/mfeOperationResults/([^/]+)$", self._operation_result)
         on(
             "POST",
             endpoint + r"/deployments/([^/]+)/getLogs$",
@@ -209,14 +222,19 @@ class FakeWorkspace:
             props["vmSize"],
             max_nodes=props["scaleSettings"]["maxNodeCount"],
             priority=props.get("vmPriority", "Dedicated"),
-            state=COMPUTE_CREATE_STATE,
+            state="Creating",
         )
         body["properties"]["properties"]["scaleSettings"]["minNodeCount"] = props["scaleSettings"][
             "minNodeCount"
         ]
         self.computes[name] = body
-        # A synchronous 200 with the resource: the poller finishes at once.
-        return Reply(200, body)
+
+        def finish() -> str:
+            body["properties"]["provisioningState"] = COMPUTE_CREATE_STATE
+            return COMPUTE_CREATE_STATE
+
+        # Computes_CreateOrUpdate: 201 + Azure-AsyncOperation; the SDK polls, then GETs it.
+        return Reply(201, copy.deepcopy(body), self.start_operation(finish))
 
     def _head_blob(self, request: SentRequest, match) -> Any:
         path = request.path
@@ -285,7 +303,14 @@ class FakeWorkspace:
         if name not in self.jobs:
             return arm_error(404, "UserError", f"Job {name} not found")
         self.set_status(name, "CancelRequested")
-        return Reply(200, None)
+
+        def finish() -> str:
+            self.set_status(name, "Canceled")
+            return "Succeeded"
+
+        # Jobs_Cancel: 202 + Location; the job stays CancelRequested until Azure has stopped it.
+        headers = self.start_operation(finish)
+        return Reply(202, None, {"Location": headers["Location"]})
 
     def _run_details(self, request: SentRequest, match) -> Any:
         run_id = match.group(1)
@@ -355,16 +380,40 @@ class FakeWorkspace:
             }
         )
         props = body["properties"]
-        props["provisioningState"] = "Succeeded"
+        props["provisioningState"] = "Updating" if name in self.endpoints else "Creating"
         props["scoringUri"] = f"https://{name}.{p.LOCATION}.inference.ml.azure.com/score"
         props["swaggerUri"] = f"https://{name}.{p.LOCATION}.inference.ml.azure.com/swagger.json"
         self.endpoints[name] = body
-        return Reply(200, body)
+
+        def finish() -> str:
+            props["provisioningState"] = "Succeeded"
+            return "Succeeded"
+
+        # OnlineEndpoints_CreateOrUpdate: 201 + Azure-AsyncOperation, then a GET of the resource.
+        return Reply(201, copy.deepcopy(body), self.start_operation(finish))
 
     def _delete_endpoint(self, request: SentRequest, match) -> Any:
-        if self.endpoints.pop(match.group(1), None) is None:
+        """OnlineEndpoints_Delete: 202 + Location while Azure deletes it, 204 when absent."""
+        name = match.group(1)
+        if name not in self.endpoints:
             return Reply(204, None)
-        return Reply(200, None)
+        self.endpoints[name]["properties"]["provisioningState"] = "Deleting"
+
+        def finish() -> str:
+            self.endpoints.pop(name, None)
+            for key in [k for k in self.deployments if k[0] == name]:
+                del self.deployments[key]
+            return "Succeeded"
+
+        return Reply(202, None, self.start_operation(finish))
+
+    def _delete_deployment(self, request: SentRequest, match) -> Any:
+        key = (match.group(1), match.group(2))
+        if key not in self.deployments:
+            return Reply(204, None)
+        return Reply(
+            202, None, self.start_operation(lambda: self.deployments.pop(key) and "Succeeded")
+        )
 
     def _auth_mode(self, name: str) -> str:
         return self.endpoints[name]["properties"].get("authMode", "Key")
@@ -415,20 +464,46 @@ class FakeWorkspace:
                 "initialDelay": "PT1S",
             },
         )
-        props["provisioningState"] = self.deployment_state
+        props["provisioningState"] = "Creating"
         self.deployments[(endpoint, name)] = body
-        # Long-running: 201 + Azure-AsyncOperation, the poller reads the operation's status.
-        operation = (
-            f"{p.ARM}/subscriptions/{p.SUB}/providers/Microsoft.MachineLearningServices"
-            f"/locations/{p.LOCATION}/mfeOperationsStatus/op-{endpoint}-{name}"
-            "?api-version=2023-04-01-preview"
-        )
-        created = dict(body, properties=dict(props, provisioningState="Creating"))
-        return Reply(201, created, {"Azure-AsyncOperation": operation})
+
+        def finish() -> str:
+            props["provisioningState"] = self.deployment_state
+            return self.deployment_state
+
+        # OnlineDeployments_CreateOrUpdate: 201 + Azure-AsyncOperation; the poller reads it.
+        return Reply(201, copy.deepcopy(body), self.start_operation(finish))
+
+    # long-running operations
+    def start_operation(self, finish: Callable[[], str]) -> dict[str, str]:
+        """Register an operation; the headers ARM answers with when it accepts one.
+
+        Azure-AsyncOperation (mfeOperationsStatus) says {"status": ...}; Location
+        (mfeOperationResults) answers 202 while running and 200 at the end. Each operation
+        answers InProgress POLLS_IN_PROGRESS times first, so a caller that does not poll never
+        sees it end.
+        """
+        operation_id = f"op-{len(self.operations) + 1}"
+        self.operations[operation_id] = finish
+        self.operation_polls_left[operation_id] = POLLS_IN_PROGRESS
+        return {
+            "Azure-AsyncOperation": f"{OPERATIONS}/mfeOperationsStatus/{operation_id}"
+            + OPERATION_API,
+            "Location": f"{OPERATIONS}/mfeOperationResults/{operation_id}" + OPERATION_API,
+        }
+
+    def _poll(self, operation_id: str) -> str:
+        """The operation's status now: InProgress until its polls are used up, then its end."""
+        if self.operation_polls_left[operation_id] > 0:
+            self.operation_polls_left[operation_id] -= 1
+            return "InProgress"
+        finish = self.operations[operation_id]
+        if callable(finish):
+            self.operations[operation_id] = finish()  # runs once; the outcome is kept
+        return str(self.operations[operation_id])
 
     def _operation_status(self, request: SentRequest, match) -> Any:
-        endpoint, name = match.group(1), match.group(2)
-        state = self.deployments[(endpoint, name)]["properties"]["provisioningState"]
+        state = self._poll(match.group(1))
         if state == "Failed":
             return {
                 "status": "Failed",
@@ -439,3 +514,9 @@ class FakeWorkspace:
                 },
             }
         return {"status": state}
+
+    def _operation_result(self, request: SentRequest, match) -> Any:
+        state = self._poll(match.group(1))
+        if state == "InProgress":
+            return Reply(202, None, {"Location": request.url, "Retry-After": "0"})
+        return Reply(200, None)

@@ -170,3 +170,14 @@ def test_create_cluster_refuses_bad_settings(backend, fake):
 
     assert len(error.value.reasons) == 2
     assert not fake.sent("PUT", r"/computes/")
+
+
+def test_create_cluster_waits_for_the_long_running_operation(backend, fake):
+    info = backend.create_compute("ft-lro", "Standard_NC24ads_A100_v4", max_nodes=1)
+
+    put = fake.sent("PUT", r"/computes/ft-lro$")
+    polls = fake.sent("GET", r"/mfeOperationsStatus/op-\d+$")
+    assert len(put) == 1
+    assert len(polls) >= 2  # InProgress, then Succeeded
+    assert fake.sent("GET", r"/computes/ft-lro$")  # the final read of the resource
+    assert info.provisioning_state == "Succeeded"

@@ -171,3 +171,16 @@ def test_scoring_target_of_an_aad_token_endpoint_signs_in_for_azure_ml(connect, 
     assert credential.scopes[-1] == "https://ml.azure.com/.default"
     assert target.key.count(".") == 2  # a JWT for the Azure ML audience
     assert target.key != ""
+
+
+def test_endpoint_and_deployment_operations_are_polled_to_their_end(backend, fake, registered):
+    backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-6")
+    polls_after_deploy = len(fake.sent("GET", r"/mfeOperation(sStatus|Results)/"))
+
+    backend.delete_endpoint("ultrachat-6")
+
+    # endpoint create, deployment create and traffic update: each polled past InProgress
+    assert polls_after_deploy >= 6
+    # the delete answered 202 and was polled until the endpoint was gone
+    assert len(fake.sent("GET", r"/mfeOperation(sStatus|Results)/")) >= polls_after_deploy + 2
+    assert backend.list_endpoints() == []

@@ -162,6 +162,18 @@ def test_cancel_posts_cancel(backend, workspace, fake, data_files):
     assert backend.get_job(job.id).status == "killed"
 
 
+def test_cancel_returns_without_waiting_for_azure_to_stop_the_job(backend, workspace, fake):
+    workspace.add_job(p.command_job("ft-long", "x", status="Running"))
+
+    backend.cancel_job("ft-long")
+
+    cancel = fake.sent("POST", r"/jobs/ft-long/cancel$")
+    assert len(cancel) == 1
+    assert not fake.sent("GET", r"/mfeOperationResults/")  # the 202's Location is not polled
+    assert workspace.jobs["ft-long"]["properties"]["status"] == "CancelRequested"
+    assert backend.get_job("ft-long").status == "running"
+
+
 def test_unknown_job(backend):
     with pytest.raises(JobError, match="does not exist"):
         backend.get_job("nope")

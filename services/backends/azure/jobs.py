@@ -6,7 +6,7 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from services.backends.azure.connection import AzureClients, short
+from services.backends.azure.connection import AzureClients, service_error, short
 from services.backends.base import JobInfo
 from services.errors import JobError
 
@@ -98,10 +98,16 @@ def list_jobs(clients: AzureClients) -> list[JobInfo]:
 
 
 def cancel_job(clients: AzureClients, job_id: str) -> None:
+    """Ask Azure to cancel; returns once the request is accepted, without waiting.
+
+    Azure answers 202 and takes from seconds to minutes to stop the job, so nothing polls
+    here (polling=False): the job reads CancelRequested ("running") until get_job reads
+    Canceled ("killed").
+    """
     try:
-        clients.workspace.jobs.begin_cancel(job_id).result()
+        clients.workspace.jobs.begin_cancel(job_id, polling=False)
     except Exception as error:  # noqa: BLE001
-        raise JobError(
+        raise service_error(error, f"job '{job_id}'") or JobError(
             f"Cannot cancel job '{job_id}': {short(error)}",
             "It may have finished already; refresh the job status.",
         ) from error
