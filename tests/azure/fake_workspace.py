@@ -45,6 +45,7 @@ class FakeWorkspace:
         self.deployment_state = "Succeeded"  # what a new deployment ends in
         self.deployment_log = "Booting worker\nModel loaded\n"
         # Long-running operations: id -> what finishing does, returning "Succeeded"/"Failed"
+        self.mlflow_metrics: dict[str, dict[str, list[dict]]] = {}  # run -> key -> points
         self.operations: dict[str, Callable[[], str]] = {}
         self.operation_polls_left: dict[str, int] = {}
         self._install()
@@ -67,6 +68,12 @@ class FakeWorkspace:
         body = p.online_endpoint(name, auth_mode, traffic={deployment: 100})
         self.endpoints[name] = body
         return body
+
+    def log_metrics(self, run_id: str, *points: tuple[str, float, int, int]) -> None:
+        """(key, value, timestamp ms, step) points on an MLflow run, as the finetune step logs."""
+        run = self.mlflow_metrics.setdefault(run_id, {})
+        for key, value, timestamp, step in points:
+            run.setdefault(key, []).append(p.mlflow_metric(key, value, timestamp, step))
 
     def add_compute(self, name: str, size: str, **kwargs: Any) -> dict:
         body = p.aml_compute(name, size, **kwargs)
@@ -142,6 +149,10 @@ class FakeWorkspace:
             lambda r, m: {"value": self.children.get(m.group(1), []), "continuationToken": None},
         )
         on("GET", r"/history/v1\.0/.*/runs/([^/]+)/details$", self._run_details)
+        # MLflow REST API behind the azureml:// tracking URI (azureml-mlflow's AzureMLRestStore)
+        mlflow = r"\.api\.azureml\.ms/mlflow/v2\.0/subscriptions/.*" + WS_PATH + r"/api/2\.0/mlflow"
+        on("GET", mlflow + r"/runs/get$", self._mlflow_run)
+        on("GET", mlflow + r"/metrics/get-history$", self._mlflow_metric_history)
         # workspace models
         on("GET", WS_PATH + r"/models$", self._list_ws_models)
         on("GET", WS_PATH + r"/models/([^/]+)/versions$", self._list_ws_versions)
@@ -315,6 +326,19 @@ class FakeWorkspace:
     def _run_details(self, request: SentRequest, match) -> Any:
         run_id = match.group(1)
         return p.run_details(run_id, self.log_urls.get(run_id, {}))
+
+    def _mlflow_run(self, request: SentRequest, match) -> Any:
+        run_id = request.query.get("run_id", [""])[0]
+        if run_id not in self.mlflow_metrics:
+            return p.mlflow_error(404, "RESOURCE_DOES_NOT_EXIST", f"Run '{run_id}' not found.")
+        return p.mlflow_run(run_id, self.mlflow_metrics[run_id])
+
+    def _mlflow_metric_history(self, request: SentRequest, match) -> Any:
+        run_id = request.query.get("run_id", [""])[0]
+        key = request.query.get("metric_key", [""])[0]
+        if run_id not in self.mlflow_metrics:
+            return p.mlflow_error(404, "RESOURCE_DOES_NOT_EXIST", f"Run '{run_id}' not found.")
+        return {"metrics": self.mlflow_metrics[run_id].get(key, [])}
 
     def _list_ws_models(self, request: SentRequest, match) -> Any:
         return {

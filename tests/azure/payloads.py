@@ -6,6 +6,8 @@ azure-ai-ml 1.35 deserializers read.
 
 from __future__ import annotations
 
+from tests.azure.fake_azure import Reply
+
 SUB = "00000000-1111-2222-3333-444444444444"
 RG = "rg-studio"
 WS = "ws-studio"
@@ -488,3 +490,42 @@ def endpoint_token(name: str) -> dict:
         "refreshAfterTimeUtc": 1893452400,
         "tokenType": "Bearer",
     }
+
+
+def mlflow_metric(key: str, value: float, timestamp: int, step: int) -> dict:
+    """One point of a metric as the MLflow REST API sends it (mlflow.Metric)."""
+    return {"key": key, "value": value, "timestamp": timestamp, "step": step}
+
+
+def mlflow_run(run_id: str, metrics: dict[str, list[dict]]) -> dict:
+    """GET .../api/2.0/mlflow/runs/get: the run, with the latest value of each metric."""
+    return {
+        "run": {
+            "info": {
+                "run_id": run_id,
+                "run_uuid": run_id,
+                "experiment_id": "5c2f4e6b-7d0a-4f1e-9c3b-2a1d0e9f8c7b",
+                "run_name": run_id,
+                "user_id": "11111111-2222-3333-4444-555555555555",
+                "status": "RUNNING",
+                "start_time": 1748772000000,
+                "artifact_uri": f"azureml://experiments/chat_completion/runs/{run_id}/artifacts",
+                "lifecycle_stage": "active",
+            },
+            "data": {
+                "metrics": [
+                    max(points, key=lambda m: (m["step"], m["timestamp"]))
+                    for points in metrics.values()
+                    if points
+                ],
+                "params": [],
+                "tags": [{"key": "mlflow.runName", "value": run_id}],
+            },
+            "inputs": {},
+        }
+    }
+
+
+def mlflow_error(status: int, code: str, message: str) -> Reply:
+    """The MLflow REST error envelope."""
+    return Reply(status, {"error_code": code, "message": message})
