@@ -93,9 +93,12 @@ class FakeWorkspace:
     def add_step(
         self, parent: str, root: str, name: str, display: str, logs: dict[str, bytes] | None = None
     ) -> None:
-        """A child run (with its ARM job) and its log files behind SAS URLs."""
+        """A child run and its log files behind SAS URLs.
+
+        ARM answers a pipeline step without properties: its state lives in run history.
+        """
         self.children.setdefault(parent, []).append(p.run(name, parent, root, display))
-        self.jobs.setdefault(name, p.command_job(name, display))
+        self.jobs.setdefault(name, p.pipeline_step_resource(name))
         urls = {}
         for log_name, content in (logs or {}).items():
             path = f"/azureml/ExperimentRun/dcid.{name}/{log_name}"
@@ -139,7 +142,12 @@ class FakeWorkspace:
         # registry components
         on("GET", r"/registries/azureml/components/([^/]+)/versions$", self._list_components)
         # jobs (ARM) and run history
-        on("GET", WS_PATH + r"/jobs$", lambda r, m: {"value": list(self.jobs.values())})
+        # The jobs list holds top-level jobs only; pipeline steps are in run history.
+        on(
+            "GET",
+            WS_PATH + r"/jobs$",
+            lambda r, m: {"value": [j for j in self.jobs.values() if "properties" in j]},
+        )
         on("GET", WS_PATH + r"/jobs/([^/]+)$", self._get_job)
         on("PUT", WS_PATH + r"/jobs/([^/]+)$", self._put_job)
         on("POST", WS_PATH + r"/jobs/([^/]+)/cancel$", self._cancel_job)

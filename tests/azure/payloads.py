@@ -341,6 +341,16 @@ def command_job(name: str, display_name: str, status: str = "Running") -> dict:
     }
 
 
+def pipeline_step_resource(name: str) -> dict:
+    """What ARM answers for a pipeline step's job: the resource envelope, no properties."""
+    return {
+        "id": f"{WS_ID}/jobs/{name}",
+        "name": name,
+        "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+        "systemData": SYSTEM_DATA,
+    }
+
+
 def run(run_id: str, parent: str, root: str, display_name: str, status: str = "Running") -> dict:
     """A run-history Run (children listing)."""
     return {

@@ -54,6 +54,14 @@ def test_first_read_walks_children_and_reads_every_log(backend, running_job, fak
     assert first.headers["Range"] == "bytes=0-"
 
 
+def test_steps_are_read_from_run_history_not_as_arm_jobs(backend, running_job, fake):
+    chunk = backend.read_logs("ft-1")
+
+    assert "step 1 loss 2.31" in chunk.text
+    # ARM answers a step without properties; nothing may depend on reading one
+    assert not fake.sent("GET", r"/workspaces/ws-studio/jobs/ft-1-(node|finetune|preprocess)$")
+
+
 def test_next_read_fetches_only_new_bytes(backend, running_job, fake):
     chunk = backend.read_logs("ft-1")
     old = running_job.blobs[blob_path("ft-1-finetune")]
