@@ -186,3 +186,17 @@ def test_params_of_a_submitted_job(backend, data_files):
 
     assert params["learning_rate"] == "5e-06"
     assert params["compute_finetune"] == "a100"
+
+
+def test_a_throttled_job_listing_says_when_to_retry(backend, fake):
+    from services.errors import AzureError
+    from tests.azure.fake_azure import Reply
+
+    throttled = {"error": {"code": "TooManyRequests", "message": "Rate limit exceeded"}}
+    fake.on("GET", r"/workspaces/ws-studio/jobs$", Reply(429, throttled, {"Retry-After": "30"}))
+
+    with pytest.raises(AzureError) as error:
+        backend.list_jobs()
+
+    assert "429" in error.value.message
+    assert "after 30 s" in error.value.hint

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.backends.azure import compute, models
-from services.backends.azure.connection import AzureClients, short
+from services.backends.azure.connection import AzureClients, service_error, short
 from services.backends.azure.jobs import MODEL_ID_TAG, MODEL_TAG, get_azure_job, map_status
 from services.backends.base import EndpointInfo, RegisteredModel, ScoringTarget
 from services.errors import AzureError, EndpointError, JobError, ModelError, ValidationError
@@ -261,7 +261,9 @@ def list_endpoints(clients: AzureClients) -> list[EndpointInfo]:
     try:
         endpoints = list(clients.workspace.online_endpoints.list())
     except Exception as error:  # noqa: BLE001
-        raise AzureError(f"Cannot list the workspace's endpoints: {short(error)}") from error
+        raise service_error(error, "the workspace's endpoints") or AzureError(
+            f"Cannot list the workspace's endpoints: {short(error)}"
+        ) from error
     prices = _prices(clients) if endpoints else {}
     return [_endpoint_info(clients, e, prices) for e in endpoints]
 
@@ -271,7 +273,7 @@ def delete_endpoint(clients: AzureClients, name: str) -> None:
     try:
         clients.workspace.online_endpoints.begin_delete(name=name).result()
     except Exception as error:  # noqa: BLE001
-        raise EndpointError(
+        raise service_error(error, f"endpoint '{name}'") or EndpointError(
             f"Cannot delete endpoint '{name}': {short(error)}",
             "Retry, or delete it in Azure ML studio (Endpoints) so it stops billing.",
         ) from error
@@ -296,7 +298,7 @@ def scoring_target(clients: AzureClients, name: str) -> ScoringTarget:
         endpoint = clients.workspace.online_endpoints.get(name)
         keys = clients.workspace.online_endpoints.get_keys(name)
     except Exception as error:  # noqa: BLE001
-        raise EndpointError(
+        raise service_error(error, f"endpoint '{name}'") or EndpointError(
             f"Cannot read endpoint '{name}': {short(error)}",
             "Check the endpoint still exists (Endpoints page).",
         ) from error

@@ -81,7 +81,9 @@ def get_azure_job(clients: AzureClients, job_id: str) -> Any:
             "Check the job name on the Jobs page.",
         ) from error
     except Exception as error:  # noqa: BLE001
-        raise JobError(f"Cannot read job '{job_id}': {short(error)}") from error
+        raise service_error(error, f"job '{job_id}'") or JobError(
+            f"Cannot read job '{job_id}': {short(error)}"
+        ) from error
 
 
 def get_job(clients: AzureClients, job_id: str) -> JobInfo:
@@ -94,7 +96,9 @@ def list_jobs(clients: AzureClients) -> list[JobInfo]:
         listed = itertools.islice(clients.workspace.jobs.list(), MAX_LISTED_JOBS)
         return [to_job_info(job) for job in listed if job.type == "pipeline"]
     except Exception as error:  # noqa: BLE001
-        raise JobError(f"Cannot list the workspace's jobs: {short(error)}") from error
+        raise service_error(error, "the workspace's jobs") or JobError(
+            f"Cannot list the workspace's jobs: {short(error)}"
+        ) from error
 
 
 def cancel_job(clients: AzureClients, job_id: str) -> None:
