@@ -184,3 +184,27 @@ def test_endpoint_and_deployment_operations_are_polled_to_their_end(backend, fak
     # the delete answered 202 and was polled until the endpoint was gone
     assert len(fake.sent("GET", r"/mfeOperation(sStatus|Results)/")) >= polls_after_deploy + 2
     assert backend.list_endpoints() == []
+
+
+def test_chat_with_an_aml_token_endpoint_sends_its_token_as_bearer(backend, workspace, fake):
+    from services.chat.client import ChatCall
+    from tests.azure.fake_azure import Reply
+
+    workspace.add_endpoint("token-chat", auth_mode="AMLToken", deployment="blue")
+
+    def score(request, match):
+        if request.headers.get("Authorization") != "Bearer aml-token-of-token-chat":
+            return Reply(401, {"message": "Invalid token"})
+        return {"output": "Hello from blue"}
+
+    fake.on("POST", r"token-chat\.eastus\.inference\.ml\.azure\.com/score$", score)
+
+    reply = ChatCall(
+        backend.scoring_target("token-chat"),
+        [{"role": "user", "content": "Hi"}],
+        {"max_new_tokens": 8},
+    ).run()
+
+    assert reply.text == "Hello from blue"
+    sent = fake.sent("POST", r"/score$")[-1]
+    assert sent.headers["azureml-model-deployment"] == "blue"
