@@ -43,7 +43,7 @@ def _use_backend(name: str) -> None:
 
 
 def _connect_azure() -> bool:
-    from services.backends.azure import find_azure_config
+    from services.backends.azure import AzureBackend, find_azure_config
 
     configured = find_azure_config() or {}
     st.caption(
@@ -74,5 +74,6 @@ def _connect_azure() -> bool:
         if error.hint:
             st.info(error.hint)
         return False
-    st.success(f"Connected to Azure ML workspace `{getattr(backend, 'workspace_name', '')}`.")
+    if isinstance(backend, AzureBackend):
+        st.success(f"Connected to Azure ML {backend.connection.describe()}.")
     return True

@@ -202,6 +202,15 @@ def http_error(response: requests.Response) -> EndpointError:
             "The endpoint or its deployment may have been deleted or renamed: refresh the "
             "endpoint list, and on Azure check the azureml-model-deployment header.",
         )
+    if status == 408:
+        # Azure ML online endpoints answer 408 when the model ran past the deployment's
+        # request_timeout_ms (request settings; the studio's deployments allow 90 s).
+        return EndpointError(
+            f"The request timed out inside the endpoint (408): the model did not answer within "
+            f"the deployment's request timeout.{said}",
+            "Ask for fewer max_new_tokens or send a shorter conversation; on Azure a longer "
+            "request_timeout_ms in the deployment's request settings also helps.",
+        )
     if status == 424:
         return EndpointError(
             f"The model failed inside the deployment (424).{said}",

@@ -136,7 +136,10 @@ def _build_response(request, reply: Reply) -> requests.Response:
     return HTTPAdapter().build_response(request, raw)
 
 
-def fake_jwt(audience: str, tenant_id: str = TENANT_ID) -> str:
+USER_OID = "11111111-2222-3333-4444-555555555555"
+
+
+def fake_jwt(audience: str, tenant_id: str = TENANT_ID, oid: str = USER_OID) -> str:
     """An unsigned JWT with the claims the SDK reads (aud, tid, oid)."""
 
     def part(obj: dict) -> str:
@@ -145,22 +148,32 @@ def fake_jwt(audience: str, tenant_id: str = TENANT_ID) -> str:
     claims = {
         "aud": audience,
         "tid": tenant_id,
-        "oid": "11111111-2222-3333-4444-555555555555",
+        "oid": oid,
         "exp": int(time.time()) + 3600,
     }
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.c2ln"
 
 
 class FakeCredential:
-    """A TokenCredential whose token's `aud` is the requested scope (the SDK checks it)."""
+    """A TokenCredential whose token's `aud` is the requested scope (the SDK checks it).
 
-    def __init__(self) -> None:
+    `oid` names the signed-in account, so a test can tell whose token a request carried.
+    """
+
+    def __init__(self, oid: str = USER_OID) -> None:
+        self.oid = oid
         self.scopes: list[str] = []
 
     def get_token(self, *scopes: str, **kwargs) -> AccessToken:  # noqa: ARG002
         self.scopes.extend(scopes)
         audience = scopes[0].removesuffix("/.default") if scopes else "https://management.azure.com"
-        return AccessToken(fake_jwt(audience), int(time.time()) + 3600)
+        return AccessToken(fake_jwt(audience, oid=self.oid), int(time.time()) + 3600)
 
     def close(self) -> None:
         pass
+
+
+def token_claims(authorization: str) -> dict:
+    """The claims of a `Bearer <jwt>` header value made by fake_jwt."""
+    payload = authorization.removeprefix("Bearer ").split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

@@ -7,6 +7,7 @@ it, so the same SDK calls see different worlds. Every request stays in `fake.req
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from tests.azure import payloads as p
@@ -14,6 +15,13 @@ from tests.azure.fake_azure import FakeAzure, Reply, SentRequest, arm_error
 
 WS_PATH = r"/workspaces/" + p.WS
 COMPUTE_CREATE_STATE = "Succeeded"
+OPERATIONS = (
+    f"{p.ARM}/subscriptions/{p.SUB}/providers/Microsoft.MachineLearningServices"
+    f"/locations/{p.LOCATION}"
+)
+OPERATION_API = "?api-version=2024-10-01"
+# How many polls an operation answers "InProgress" before it ends: the SDK must poll.
+POLLS_IN_PROGRESS = 1
 
 
 class FakeWorkspace:
@@ -36,6 +44,10 @@ class FakeWorkspace:
         self.deployments: dict[tuple[str, str], dict] = {}
         self.deployment_state = "Succeeded"  # what a new deployment ends in
         self.deployment_log = "Booting worker\nModel loaded\n"
+        # Long-running operations: id -> what finishing does, returning "Succeeded"/"Failed"
+        self.mlflow_metrics: dict[str, dict[str, list[dict]]] = {}  # run -> key -> points
+        self.operations: dict[str, Callable[[], str]] = {}
+        self.operation_polls_left: dict[str, int] = {}
         self._install()
 
     # state helpers
@@ -45,9 +57,23 @@ class FakeWorkspace:
         return body
 
     def add_archived_model(self, name: str, version: str = "15", **kwargs: Any) -> dict:
-        body = p.model_version(name, version, archived=True, stage="Archived", **kwargs)
+        """An archived version as the registry answers it: isArchived true and no stage."""
+        kwargs.setdefault("stage", None)
+        body = p.model_version(name, version, archived=True, **kwargs)
         self.archived.setdefault(name, []).append(body)
         return body
+
+    def add_endpoint(self, name: str, auth_mode: str = "Key", deployment: str = "blue") -> dict:
+        """An endpoint made outside the studio (e.g. in Azure ML studio), serving `deployment`."""
+        body = p.online_endpoint(name, auth_mode, traffic={deployment: 100})
+        self.endpoints[name] = body
+        return body
+
+    def log_metrics(self, run_id: str, *points: tuple[str, float, int, int]) -> None:
+        """(key, value, timestamp ms, step) points on an MLflow run, as the finetune step logs."""
+        run = self.mlflow_metrics.setdefault(run_id, {})
+        for key, value, timestamp, step in points:
+            run.setdefault(key, []).append(p.mlflow_metric(key, value, timestamp, step))
 
     def add_compute(self, name: str, size: str, **kwargs: Any) -> dict:
         body = p.aml_compute(name, size, **kwargs)
@@ -67,9 +93,12 @@ class FakeWorkspace:
     def add_step(
         self, parent: str, root: str, name: str, display: str, logs: dict[str, bytes] | None = None
     ) -> None:
-        """A child run (with its ARM job) and its log files behind SAS URLs."""
+        """A child run and its log files behind SAS URLs.
+
+        ARM answers a pipeline step without properties: its state lives in run history.
+        """
         self.children.setdefault(parent, []).append(p.run(name, parent, root, display))
-        self.jobs.setdefault(name, p.command_job(name, display))
+        self.jobs.setdefault(name, p.pipeline_step_resource(name))
         urls = {}
         for log_name, content in (logs or {}).items():
             path = f"/azureml/ExperimentRun/dcid.{name}/{log_name}"
@@ -113,7 +142,12 @@ class FakeWorkspace:
         # registry components
         on("GET", r"/registries/azureml/components/([^/]+)/versions$", self._list_components)
         # jobs (ARM) and run history
-        on("GET", WS_PATH + r"/jobs$", lambda r, m: {"value": list(self.jobs.values())})
+        # The jobs list holds top-level jobs only; pipeline steps are in run history.
+        on(
+            "GET",
+            WS_PATH + r"/jobs$",
+            lambda r, m: {"value": [j for j in self.jobs.values() if "properties" in j]},
+        )
         on("GET", WS_PATH + r"/jobs/([^/]+)$", self._get_job)
         on("PUT", WS_PATH + r"/jobs/([^/]+)$", self._put_job)
         on("POST", WS_PATH + r"/jobs/([^/]+)/cancel$", self._cancel_job)
@@ -123,6 +157,10 @@ class FakeWorkspace:
             lambda r, m: {"value": self.children.get(m.group(1), []), "continuationToken": None},
         )
         on("GET", r"/history/v1\.0/.*/runs/([^/]+)/details$", self._run_details)
+        # MLflow REST API behind the azureml:// tracking URI (azureml-mlflow's AzureMLRestStore)
+        mlflow = r"\.api\.azureml\.ms/mlflow/v2\.0/subscriptions/.*" + WS_PATH + r"/api/2\.0/mlflow"
+        on("GET", mlflow + r"/runs/get$", self._mlflow_run)
+        on("GET", mlflow + r"/metrics/get-history$", self._mlflow_metric_history)
         # workspace models
         on("GET", WS_PATH + r"/models$", self._list_ws_models)
         on("GET", WS_PATH + r"/models/([^/]+)/versions$", self._list_ws_versions)
@@ -138,7 +176,9 @@ class FakeWorkspace:
         on("GET", endpoint + "$", self._get_endpoint)
         on("PUT", endpoint + "$", self._put_endpoint)
         on("DELETE", endpoint + "$", self._delete_endpoint)
+        on("DELETE", endpoint + r"/deployments/([^/]+)$", self._delete_deployment)
         on("POST", endpoint + "/listKeys$", self._list_keys)
+        on("POST", endpoint + "/token$", self._get_token)
         on(
             "GET",
             endpoint + r"/deployments$",
@@ -148,7 +188,8 @@ class FakeWorkspace:
         )
         on("GET", endpoint + r"/deployments/([^/]+)$", self._get_deployment)
         on("PUT", endpoint + r"/deployments/([^/]+)$", self._put_deployment)
-        on("GET", r"/mfeOperationsStatus/op-([^/]+)-([^/-]+)$", self._operation_status)
+        on("GET", r"/mfeOperationsStatus/([^/]+)$", self._operation_status)
+        on("GET", r"/mfeOperationResults/([^/]+)$", self._operation_result)
         on(
             "POST",
             endpoint + r"/deployments/([^/]+)/getLogs$",
@@ -200,14 +241,19 @@ class FakeWorkspace:
             props["vmSize"],
             max_nodes=props["scaleSettings"]["maxNodeCount"],
             priority=props.get("vmPriority", "Dedicated"),
-            state=COMPUTE_CREATE_STATE,
+            state="Creating",
         )
         body["properties"]["properties"]["scaleSettings"]["minNodeCount"] = props["scaleSettings"][
             "minNodeCount"
         ]
         self.computes[name] = body
-        # A synchronous 200 with the resource: the poller finishes at once.
-        return Reply(200, body)
+
+        def finish() -> str:
+            body["properties"]["provisioningState"] = COMPUTE_CREATE_STATE
+            return COMPUTE_CREATE_STATE
+
+        # Computes_CreateOrUpdate: 201 + Azure-AsyncOperation; the SDK polls, then GETs it.
+        return Reply(201, copy.deepcopy(body), self.start_operation(finish))
 
     def _head_blob(self, request: SentRequest, match) -> Any:
         path = request.path
@@ -276,11 +322,31 @@ class FakeWorkspace:
         if name not in self.jobs:
             return arm_error(404, "UserError", f"Job {name} not found")
         self.set_status(name, "CancelRequested")
-        return Reply(200, None)
+
+        def finish() -> str:
+            self.set_status(name, "Canceled")
+            return "Succeeded"
+
+        # Jobs_Cancel: 202 + Location; the job stays CancelRequested until Azure has stopped it.
+        headers = self.start_operation(finish)
+        return Reply(202, None, {"Location": headers["Location"]})
 
     def _run_details(self, request: SentRequest, match) -> Any:
         run_id = match.group(1)
         return p.run_details(run_id, self.log_urls.get(run_id, {}))
+
+    def _mlflow_run(self, request: SentRequest, match) -> Any:
+        run_id = request.query.get("run_id", [""])[0]
+        if run_id not in self.mlflow_metrics:
+            return p.mlflow_error(404, "RESOURCE_DOES_NOT_EXIST", f"Run '{run_id}' not found.")
+        return p.mlflow_run(run_id, self.mlflow_metrics[run_id])
+
+    def _mlflow_metric_history(self, request: SentRequest, match) -> Any:
+        run_id = request.query.get("run_id", [""])[0]
+        key = request.query.get("metric_key", [""])[0]
+        if run_id not in self.mlflow_metrics:
+            return p.mlflow_error(404, "RESOURCE_DOES_NOT_EXIST", f"Run '{run_id}' not found.")
+        return {"metrics": self.mlflow_metrics[run_id].get(key, [])}
 
     def _list_ws_models(self, request: SentRequest, match) -> Any:
         return {
@@ -346,21 +412,60 @@ class FakeWorkspace:
             }
         )
         props = body["properties"]
-        props["provisioningState"] = "Succeeded"
+        props["provisioningState"] = "Updating" if name in self.endpoints else "Creating"
         props["scoringUri"] = f"https://{name}.{p.LOCATION}.inference.ml.azure.com/score"
         props["swaggerUri"] = f"https://{name}.{p.LOCATION}.inference.ml.azure.com/swagger.json"
         self.endpoints[name] = body
-        return Reply(200, body)
+
+        def finish() -> str:
+            props["provisioningState"] = "Succeeded"
+            return "Succeeded"
+
+        # OnlineEndpoints_CreateOrUpdate: 201 + Azure-AsyncOperation, then a GET of the resource.
+        return Reply(201, copy.deepcopy(body), self.start_operation(finish))
 
     def _delete_endpoint(self, request: SentRequest, match) -> Any:
-        if self.endpoints.pop(match.group(1), None) is None:
+        """OnlineEndpoints_Delete: 202 + Location while Azure deletes it, 204 when absent."""
+        name = match.group(1)
+        if name not in self.endpoints:
             return Reply(204, None)
-        return Reply(200, None)
+        self.endpoints[name]["properties"]["provisioningState"] = "Deleting"
+
+        def finish() -> str:
+            self.endpoints.pop(name, None)
+            for key in [k for k in self.deployments if k[0] == name]:
+                del self.deployments[key]
+            return "Succeeded"
+
+        return Reply(202, None, self.start_operation(finish))
+
+    def _delete_deployment(self, request: SentRequest, match) -> Any:
+        key = (match.group(1), match.group(2))
+        if key not in self.deployments:
+            return Reply(204, None)
+        return Reply(
+            202, None, self.start_operation(lambda: self.deployments.pop(key) and "Succeeded")
+        )
+
+    def _auth_mode(self, name: str) -> str:
+        return self.endpoints[name]["properties"].get("authMode", "Key")
 
     def _list_keys(self, request: SentRequest, match) -> Any:
-        if match.group(1) not in self.endpoints:
+        name = match.group(1)
+        if name not in self.endpoints:
             return arm_error(404, "ResourceNotFound", "Endpoint not found")
-        return {"primaryKey": f"primary-key-of-{match.group(1)}", "secondaryKey": "secondary-key"}
+        if self._auth_mode(name) != "Key":
+            return arm_error(400, "BadArgument", "Keys are only available for key auth mode.")
+        return {"primaryKey": f"primary-key-of-{name}", "secondaryKey": "secondary-key"}
+
+    def _get_token(self, request: SentRequest, match) -> Any:
+        """EndpointAuthToken of an AMLToken endpoint (POST .../onlineEndpoints/{name}/token)."""
+        name = match.group(1)
+        if name not in self.endpoints:
+            return arm_error(404, "ResourceNotFound", "Endpoint not found")
+        if self._auth_mode(name) != "AMLToken":
+            return arm_error(400, "BadArgument", "Tokens are only available for AMLToken mode.")
+        return p.endpoint_token(name)
 
     def _get_deployment(self, request: SentRequest, match) -> Any:
         body = self.deployments.get((match.group(1), match.group(2)))
@@ -391,20 +496,46 @@ class FakeWorkspace:
                 "initialDelay": "PT1S",
             },
         )
-        props["provisioningState"] = self.deployment_state
+        props["provisioningState"] = "Creating"
         self.deployments[(endpoint, name)] = body
-        # Long-running: 201 + Azure-AsyncOperation, the poller reads the operation's status.
-        operation = (
-            f"{p.ARM}/subscriptions/{p.SUB}/providers/Microsoft.MachineLearningServices"
-            f"/locations/{p.LOCATION}/mfeOperationsStatus/op-{endpoint}-{name}"
-            "?api-version=2023-04-01-preview"
-        )
-        created = dict(body, properties=dict(props, provisioningState="Creating"))
-        return Reply(201, created, {"Azure-AsyncOperation": operation})
+
+        def finish() -> str:
+            props["provisioningState"] = self.deployment_state
+            return self.deployment_state
+
+        # OnlineDeployments_CreateOrUpdate: 201 + Azure-AsyncOperation; the poller reads it.
+        return Reply(201, copy.deepcopy(body), self.start_operation(finish))
+
+    # long-running operations
+    def start_operation(self, finish: Callable[[], str]) -> dict[str, str]:
+        """Register an operation; the headers ARM answers with when it accepts one.
+
+        Azure-AsyncOperation (mfeOperationsStatus) says {"status": ...}; Location
+        (mfeOperationResults) answers 202 while running and 200 at the end. Each operation
+        answers InProgress POLLS_IN_PROGRESS times first, so a caller that does not poll never
+        sees it end.
+        """
+        operation_id = f"op-{len(self.operations) + 1}"
+        self.operations[operation_id] = finish
+        self.operation_polls_left[operation_id] = POLLS_IN_PROGRESS
+        return {
+            "Azure-AsyncOperation": f"{OPERATIONS}/mfeOperationsStatus/{operation_id}"
+            + OPERATION_API,
+            "Location": f"{OPERATIONS}/mfeOperationResults/{operation_id}" + OPERATION_API,
+        }
+
+    def _poll(self, operation_id: str) -> str:
+        """The operation's status now: InProgress until its polls are used up, then its end."""
+        if self.operation_polls_left[operation_id] > 0:
+            self.operation_polls_left[operation_id] -= 1
+            return "InProgress"
+        finish = self.operations[operation_id]
+        if callable(finish):
+            self.operations[operation_id] = finish()  # runs once; the outcome is kept
+        return str(self.operations[operation_id])
 
     def _operation_status(self, request: SentRequest, match) -> Any:
-        endpoint, name = match.group(1), match.group(2)
-        state = self.deployments[(endpoint, name)]["properties"]["provisioningState"]
+        state = self._poll(match.group(1))
         if state == "Failed":
             return {
                 "status": "Failed",
@@ -415,3 +546,9 @@ class FakeWorkspace:
                 },
             }
         return {"status": state}
+
+    def _operation_result(self, request: SentRequest, match) -> Any:
+        state = self._poll(match.group(1))
+        if state == "InProgress":
+            return Reply(202, None, {"Location": request.url, "Retry-After": "0"})
+        return Reply(200, None)

@@ -6,6 +6,8 @@ azure-ai-ml 1.35 deserializers read.
 
 from __future__ import annotations
 
+from tests.azure.fake_azure import Reply
+
 SUB = "00000000-1111-2222-3333-444444444444"
 RG = "rg-studio"
 WS = "ws-studio"
@@ -81,10 +83,13 @@ def model_version(
     properties: dict | None = None,
     system_metadata: dict | None = None,
     archived: bool = False,
-    stage: str = "Active",
+    stage: str | None = "Active",
 ) -> dict:
-    """A registry model version (ModelVersion, api 2021-10-01-dataplanepreview)."""
-    return {
+    """A registry model version (ModelVersion, api 2021-10-01-dataplanepreview).
+
+    stage None leaves the key out, as the registry does for archived versions.
+    """
+    body = {
         "id": f"azureml://registries/azureml/models/{name}/versions/{version}",
         "name": version,
         "type": "Microsoft.MachineLearningServices/registries/models/versions",
@@ -97,11 +102,13 @@ def model_version(
             "flavors": {"python_function": {"data": {"loader_module": "mlflow.transformers"}}},
             "modelType": "mlflow_model",
             "modelUri": f"azureml://registries/azureml/models/{name}/versions/{version}",
-            "stage": stage,
             "systemMetadata": system_metadata,
         },
         "systemData": SYSTEM_DATA,
     }
+    if stage is not None:
+        body["properties"]["stage"] = stage
+    return body
 
 
 def model_container(name: str, latest: str = "6") -> dict:
@@ -334,6 +341,16 @@ def command_job(name: str, display_name: str, status: str = "Running") -> dict:
     }
 
 
+def pipeline_step_resource(name: str) -> dict:
+    """What ARM answers for a pipeline step's job: the resource envelope, no properties."""
+    return {
+        "id": f"{WS_ID}/jobs/{name}",
+        "name": name,
+        "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+        "systemData": SYSTEM_DATA,
+    }
+
+
 def run(run_id: str, parent: str, root: str, display_name: str, status: str = "Running") -> dict:
     """A run-history Run (children listing)."""
     return {
@@ -449,3 +466,76 @@ def chat_completion_component(version: str = "0.0.65") -> dict:
         },
         "systemData": SYSTEM_DATA,
     }
+
+
+def online_endpoint(name: str, auth_mode: str = "Key", traffic: dict | None = None) -> dict:
+    """An online endpoint as GET answers it (OnlineEndpoint/get.json, 2024-10-01)."""
+    return {
+        "id": f"{WS_ID}/onlineEndpoints/{name}",
+        "name": name,
+        "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        "location": LOCATION,
+        "kind": "Managed",
+        "identity": {"type": "SystemAssigned"},
+        "tags": {},
+        "properties": {
+            "authMode": auth_mode,
+            "description": f"{name}, made in Azure ML studio",
+            "properties": {},
+            "traffic": traffic or {},
+            "provisioningState": "Succeeded",
+            "publicNetworkAccess": "Enabled",
+            "scoringUri": f"https://{name}.{LOCATION}.inference.ml.azure.com/score",
+            "swaggerUri": f"https://{name}.{LOCATION}.inference.ml.azure.com/swagger.json",
+        },
+        "systemData": SYSTEM_DATA,
+    }
+
+
+def endpoint_token(name: str) -> dict:
+    """EndpointAuthToken of an AMLToken endpoint (OnlineEndpoint/getToken.json)."""
+    return {
+        "accessToken": f"aml-token-of-{name}",
+        "expiryTimeUtc": 1893456000,
+        "refreshAfterTimeUtc": 1893452400,
+        "tokenType": "Bearer",
+    }
+
+
+def mlflow_metric(key: str, value: float, timestamp: int, step: int) -> dict:
+    """One point of a metric as the MLflow REST API sends it (mlflow.Metric)."""
+    return {"key": key, "value": value, "timestamp": timestamp, "step": step}
+
+
+def mlflow_run(run_id: str, metrics: dict[str, list[dict]]) -> dict:
+    """GET .../api/2.0/mlflow/runs/get: the run, with the latest value of each metric."""
+    return {
+        "run": {
+            "info": {
+                "run_id": run_id,
+                "run_uuid": run_id,
+                "experiment_id": "5c2f4e6b-7d0a-4f1e-9c3b-2a1d0e9f8c7b",
+                "run_name": run_id,
+                "user_id": "11111111-2222-3333-4444-555555555555",
+                "status": "RUNNING",
+                "start_time": 1748772000000,
+                "artifact_uri": f"azureml://experiments/chat_completion/runs/{run_id}/artifacts",
+                "lifecycle_stage": "active",
+            },
+            "data": {
+                "metrics": [
+                    max(points, key=lambda m: (m["step"], m["timestamp"]))
+                    for points in metrics.values()
+                    if points
+                ],
+                "params": [],
+                "tags": [{"key": "mlflow.runName", "value": run_id}],
+            },
+            "inputs": {},
+        }
+    }
+
+
+def mlflow_error(status: int, code: str, message: str) -> Reply:
+    """The MLflow REST error envelope."""
+    return Reply(status, {"error_code": code, "message": message})

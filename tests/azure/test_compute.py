@@ -170,3 +170,28 @@ def test_create_cluster_refuses_bad_settings(backend, fake):
 
     assert len(error.value.reasons) == 2
     assert not fake.sent("PUT", r"/computes/")
+
+
+def test_create_cluster_waits_for_the_long_running_operation(backend, fake):
+    info = backend.create_compute("ft-lro", "Standard_NC24ads_A100_v4", max_nodes=1)
+
+    put = fake.sent("PUT", r"/computes/ft-lro$")
+    polls = fake.sent("GET", r"/mfeOperationsStatus/op-\d+$")
+    assert len(put) == 1
+    assert len(polls) >= 2  # InProgress, then Succeeded
+    assert fake.sent("GET", r"/computes/ft-lro$")  # the final read of the resource
+    assert info.provisioning_state == "Succeeded"
+
+
+def test_a_service_outage_is_not_blamed_on_the_network(backend, fake):
+    from services.errors import AzureError
+    from tests.azure.fake_azure import arm_error
+
+    fake.on("GET", r"/computes$", arm_error(503, "ServiceUnavailable", "Please retry later."))
+
+    with pytest.raises(AzureError) as error:
+        backend.list_computes()
+
+    assert "service problem" in error.value.message
+    assert "(503)" in error.value.message
+    assert "network" not in error.value.hint.lower()

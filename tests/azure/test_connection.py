@@ -10,7 +10,7 @@ from services.backends import create_backend
 from services.backends.azure import find_azure_config
 from services.errors import AzureError
 from tests.azure import payloads as p
-from tests.azure.fake_azure import FakeCredential, arm_error
+from tests.azure.fake_azure import FakeCredential, Reply, arm_error
 
 
 def test_connect_reads_the_workspace_and_discovers_the_registry(backend, fake):
@@ -20,6 +20,17 @@ def test_connect_reads_the_workspace_and_discovers_the_registry(backend, fake):
         fake.sent("GET", rf"/workspaces/{p.WS}$")[0].headers["Authorization"].startswith("Bearer ")
     )
     assert fake.sent("GET", r"/registries/azureml/discovery$")
+
+
+def test_connection_describes_workspace_resource_group_and_region(backend):
+    connection = backend.connection
+
+    assert (connection.workspace_name, connection.resource_group) == (p.WS, p.RG)
+    assert connection.location == p.LOCATION
+    assert connection.subscription_id == p.SUB
+    assert connection.describe() == (
+        f"workspace `{p.WS}` (resource group `{p.RG}`, region {p.LOCATION})"
+    )
 
 
 def test_connect_from_config_json(connect, tmp_path, fake):
@@ -73,6 +84,47 @@ def test_find_azure_config_in_studio_home(studio_home):
     assert not found["complete"]
 
 
+def write_config(path, workspace_name="w"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"workspace_name": workspace_name}))
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "project/config.json",  # the working folder
+        "config.json",  # a parent of it
+        "project/.azureml/config.json",  # the SDK's config folder
+        ".azureml/config.json",  # ... in a parent
+    ],
+)
+def test_config_json_is_found_as_mlclient_from_config_finds_it(
+    tmp_path, monkeypatch, studio_home, where
+):
+    write_config(tmp_path / where)
+    (tmp_path / "project" / "src").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "project" / ("src" if "project" not in where else ""))
+
+    found = find_azure_config()
+
+    assert found["workspace_name"] == "w"
+    assert found["source"] == str((tmp_path / where).resolve())
+
+
+def test_azureml_folder_wins_over_a_plain_config_like_the_sdk(tmp_path, monkeypatch, studio_home):
+    write_config(tmp_path / "config.json", "plain")
+    write_config(tmp_path / ".azureml" / "config.json", "dot-azureml")
+    monkeypatch.chdir(tmp_path)
+
+    assert find_azure_config()["workspace_name"] == "dot-azureml"
+
+
+def test_config_path_may_name_a_folder_to_search(tmp_path, studio_home):
+    write_config(tmp_path / ".azureml" / "config.json")
+
+    assert find_azure_config(tmp_path)["workspace_name"] == "w"
+
+
 def test_missing_settings_name_what_to_set(monkeypatch):
     for var in ("AZURE_SUBSCRIPTION_ID", "AZURE_RESOURCE_GROUP", "AZUREML_WORKSPACE_NAME"):
         monkeypatch.delenv(var, raising=False)
@@ -121,3 +173,32 @@ def test_credential_failure_says_az_login(connect):
 
     assert "az login" in error.value.hint
     assert "sign in" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("reply", "message", "hint"),
+    [
+        (
+            Reply(
+                429,
+                {"error": {"code": "TooManyRequests", "message": "slow down"}},
+                {"Retry-After": "17"},
+            ),
+            "throttling",
+            "after 17 s",
+        ),
+        (arm_error(503, "ServiceUnavailable", "try later"), "service problem", "Azure's side"),
+        (arm_error(500, "InternalServerError", "oops"), "(500)", "try again in a few minutes"),
+    ],
+)
+def test_throttling_and_service_errors_do_not_blame_the_network(
+    connect, workspace, reply, message, hint
+):
+    workspace.workspace_reply = reply
+
+    with pytest.raises(AzureError) as error:
+        connect()
+
+    assert message in error.value.message
+    assert hint in error.value.hint
+    assert "check the network" not in error.value.hint.lower()

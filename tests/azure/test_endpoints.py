@@ -147,3 +147,64 @@ def test_scoring_target(backend, fake, registered):
 def test_scoring_target_of_a_missing_endpoint(backend):
     with pytest.raises(EndpointError, match="Cannot read endpoint"):
         backend.scoring_target("gone")
+
+
+def test_scoring_target_of_an_aml_token_endpoint_carries_its_token(backend, workspace, fake):
+    workspace.add_endpoint("made-in-studio", auth_mode="AMLToken", deployment="blue")
+
+    target = backend.scoring_target("made-in-studio")
+
+    assert target.key == "aml-token-of-made-in-studio"
+    assert target.headers == {"azureml-model-deployment": "blue"}
+    assert fake.sent("POST", r"/onlineEndpoints/made-in-studio/token$")
+    assert not fake.sent("POST", r"/onlineEndpoints/made-in-studio/listKeys$")
+
+
+def test_scoring_target_of_an_aad_token_endpoint_signs_in_for_azure_ml(connect, workspace):
+    from tests.azure.fake_azure import FakeCredential
+
+    credential = FakeCredential()
+    workspace.add_endpoint("entra-only", auth_mode="AADToken")
+
+    target = connect(credential=credential).scoring_target("entra-only")
+
+    assert credential.scopes[-1] == "https://ml.azure.com/.default"
+    assert target.key.count(".") == 2  # a JWT for the Azure ML audience
+    assert target.key != ""
+
+
+def test_endpoint_and_deployment_operations_are_polled_to_their_end(backend, fake, registered):
+    backend.deploy(registered.name, registered.version, endpoint_name="ultrachat-6")
+    polls_after_deploy = len(fake.sent("GET", r"/mfeOperation(sStatus|Results)/"))
+
+    backend.delete_endpoint("ultrachat-6")
+
+    # endpoint create, deployment create and traffic update: each polled past InProgress
+    assert polls_after_deploy >= 6
+    # the delete answered 202 and was polled until the endpoint was gone
+    assert len(fake.sent("GET", r"/mfeOperation(sStatus|Results)/")) >= polls_after_deploy + 2
+    assert backend.list_endpoints() == []
+
+
+def test_chat_with_an_aml_token_endpoint_sends_its_token_as_bearer(backend, workspace, fake):
+    from services.chat.client import ChatCall
+    from tests.azure.fake_azure import Reply
+
+    workspace.add_endpoint("token-chat", auth_mode="AMLToken", deployment="blue")
+
+    def score(request, match):
+        if request.headers.get("Authorization") != "Bearer aml-token-of-token-chat":
+            return Reply(401, {"message": "Invalid token"})
+        return {"output": "Hello from blue"}
+
+    fake.on("POST", r"token-chat\.eastus\.inference\.ml\.azure\.com/score$", score)
+
+    reply = ChatCall(
+        backend.scoring_target("token-chat"),
+        [{"role": "user", "content": "Hi"}],
+        {"max_new_tokens": 8},
+    ).run()
+
+    assert reply.text == "Hello from blue"
+    sent = fake.sent("POST", r"/score$")[-1]
+    assert sent.headers["azureml-model-deployment"] == "blue"

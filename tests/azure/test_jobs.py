@@ -162,6 +162,18 @@ def test_cancel_posts_cancel(backend, workspace, fake, data_files):
     assert backend.get_job(job.id).status == "killed"
 
 
+def test_cancel_returns_without_waiting_for_azure_to_stop_the_job(backend, workspace, fake):
+    workspace.add_job(p.command_job("ft-long", "x", status="Running"))
+
+    backend.cancel_job("ft-long")
+
+    cancel = fake.sent("POST", r"/jobs/ft-long/cancel$")
+    assert len(cancel) == 1
+    assert not fake.sent("GET", r"/mfeOperationResults/")  # the 202's Location is not polled
+    assert workspace.jobs["ft-long"]["properties"]["status"] == "CancelRequested"
+    assert backend.get_job("ft-long").status == "running"
+
+
 def test_unknown_job(backend):
     with pytest.raises(JobError, match="does not exist"):
         backend.get_job("nope")
@@ -174,3 +186,17 @@ def test_params_of_a_submitted_job(backend, data_files):
 
     assert params["learning_rate"] == "5e-06"
     assert params["compute_finetune"] == "a100"
+
+
+def test_a_throttled_job_listing_says_when_to_retry(backend, fake):
+    from services.errors import AzureError
+    from tests.azure.fake_azure import Reply
+
+    throttled = {"error": {"code": "TooManyRequests", "message": "Rate limit exceeded"}}
+    fake.on("GET", r"/workspaces/ws-studio/jobs$", Reply(429, throttled, {"Retry-After": "30"}))
+
+    with pytest.raises(AzureError) as error:
+        backend.list_jobs()
+
+    assert "429" in error.value.message
+    assert "after 30 s" in error.value.hint

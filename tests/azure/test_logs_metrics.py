@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.azure import payloads as p
+from tests.azure.fake_azure import FakeCredential, token_claims
 
 FINETUNE_LOG = "user_logs/std_log.txt"
 
@@ -53,6 +54,14 @@ def test_first_read_walks_children_and_reads_every_log(backend, running_job, fak
     assert first.headers["Range"] == "bytes=0-"
 
 
+def test_steps_are_read_from_run_history_not_as_arm_jobs(backend, running_job, fake):
+    chunk = backend.read_logs("ft-1")
+
+    assert "step 1 loss 2.31" in chunk.text
+    # ARM answers a step without properties; nothing may depend on reading one
+    assert not fake.sent("GET", r"/workspaces/ws-studio/jobs/ft-1-(node|finetune|preprocess)$")
+
+
 def test_next_read_fetches_only_new_bytes(backend, running_job, fake):
     chunk = backend.read_logs("ft-1")
     old = running_job.blobs[blob_path("ft-1-finetune")]
@@ -96,49 +105,47 @@ def test_queued_job_has_no_logs_yet(backend, workspace):
     assert backend.read_logs("ft-2").text == ""
 
 
-@pytest.fixture(scope="module")
-def mlflow_store(tmp_path_factory):
-    """A real MLflow store standing in for the workspace's (creating one takes seconds)."""
-    from mlflow.tracking import MlflowClient
+RUN_ID = "ft-metrics"  # in Azure ML the root run id is the pipeline job's name
 
-    folder = tmp_path_factory.mktemp("azure-mlflow")
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
-    client = MlflowClient(tracking_uri=uri)
-    experiment = client.create_experiment(
-        "chat_completion_Phi-4", artifact_location=str(folder / "artifacts")
+
+def test_metrics_from_the_workspace_mlflow_root_run(backend, workspace, fake):
+    workspace.log_metrics(
+        RUN_ID,
+        ("loss", 2.3, 1, 1),
+        ("loss", 1.9, 2, 2),
+        ("learning_rate", 5e-6, 3, 1),
+        ("grad_norm", 1.5, 4, 1),
+        ("epoch", 0.5, 5, 1),
+        ("eval_loss", 2.0, 6, 2),
+        ("train_loss", 2.1, 7, 2),
+        ("train_runtime", 812.0, 8, 2),
     )
-    return uri, client, experiment
+    workspace.add_job(p.command_job(RUN_ID, "ft", status="Completed"))
 
-
-def test_metrics_from_the_workspace_mlflow_root_run(connect, workspace, mlflow_store):
-    from mlflow.entities import Metric
-
-    uri, client, experiment = mlflow_store
-    run = client.create_run(experiment)
-    run_id = run.info.run_id  # in Azure ML the root run id is the pipeline job's name
-    metrics = [
-        Metric("loss", 2.3, 1, 1),
-        Metric("loss", 1.9, 2, 2),
-        Metric("learning_rate", 5e-6, 3, 1),
-        Metric("grad_norm", 1.5, 4, 1),
-        Metric("epoch", 0.5, 5, 1),
-        Metric("eval_loss", 2.0, 6, 2),
-        Metric("train_loss", 2.1, 7, 2),
-        Metric("train_runtime", 812.0, 8, 2),
-    ]
-    client.log_batch(run_id, metrics=metrics)
-    workspace.mlflow_uri = uri
-    workspace.add_job(p.command_job(run_id, "ft", status="Completed"))
-
-    histories = connect().get_metrics(run_id)
+    histories = backend.get_metrics(RUN_ID)
 
     assert histories["loss"] == [(1, 2.3), (2, 1.9)]
     assert histories["eval_loss"] == [(2, 2.0)]
     for key in ("learning_rate", "grad_norm", "epoch", "train_loss", "train_runtime"):
         assert key in histories
+    # read through azureml-mlflow at the workspace's azureml:// tracking URI
+    history = fake.sent("GET", r"/mlflow/v2\.0/subscriptions/.*/mlflow/metrics/get-history$")
+    assert history[0].url.startswith(f"https://{p.LOCATION}.api.azureml.ms/")
+    assert {r.query["metric_key"][0] for r in history} >= {"loss", "eval_loss"}
 
 
-def test_metrics_of_a_run_not_in_mlflow_yet(connect, workspace, mlflow_store):
-    workspace.mlflow_uri = mlflow_store[0]
+def test_metrics_of_a_run_not_in_mlflow_yet(backend):
+    assert backend.get_metrics("0123456789abcdef0123456789abcdef") == {}
 
-    assert connect().get_metrics("0123456789abcdef0123456789abcdef") == {}
+
+def test_metrics_after_reconnecting_are_read_with_the_new_credential(connect, workspace, fake):
+    workspace.log_metrics(RUN_ID, ("loss", 2.3, 1, 1))
+    first, second = FakeCredential(oid="first-account"), FakeCredential(oid="second-account")
+
+    connect(credential=first).get_metrics(RUN_ID)
+    reconnected = connect(credential=second).get_metrics(RUN_ID)
+
+    runs_get = fake.sent("GET", r"/api/2\.0/mlflow/runs/get$")
+    assert token_claims(runs_get[0].headers["Authorization"])["oid"] == "first-account"
+    assert token_claims(runs_get[-1].headers["Authorization"])["oid"] == "second-account"
+    assert reconnected == {"loss": [(1, 2.3)]}

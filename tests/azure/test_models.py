@@ -132,3 +132,24 @@ def test_list_models_keeps_finetunable_chat_models(backend, workspace):
     names = [m.name for m in backend.list_models()]
 
     assert sorted(names) == ["Phi-3.5-mini-instruct", "Phi-4-mini-instruct"]
+
+
+def test_a_version_flagged_is_archived_without_a_stage_is_archived(backend, workspace):
+    # The registry marks an archived version with isArchived and sends no stage at all.
+    workspace.add_model("Phi-3-medium-4k-instruct", "4", archived=True, stage=None)
+
+    by_version = backend.get_model(
+        "azureml://registries/azureml/models/Phi-3-medium-4k-instruct/versions/4"
+    )
+    by_name = backend.get_model("Phi-3-medium-4k-instruct")
+    listed = {m.name: m for m in backend.list_models()}
+
+    assert by_version.archived
+    assert by_name.archived
+    assert listed["Phi-3-medium-4k-instruct"].archived
+
+
+def test_an_active_version_is_not_archived(backend, workspace):
+    workspace.add_model("Phi-4-mini-instruct", "1", stage=None)
+
+    assert not backend.get_model("Phi-4-mini-instruct").archived

@@ -73,6 +73,15 @@ def test_connect_refuses_until_the_form_is_sent(wizard):
     assert wizard.button(key="setup_next").disabled
 
 
+def test_success_names_workspace_resource_group_and_region(wizard):
+    connect_in_page(wizard)
+
+    (success,) = [s.value for s in wizard.success]
+    assert f"`{p.WS}`" in success
+    assert f"`{p.RG}`" in success
+    assert p.LOCATION in success
+
+
 def test_connection_error_says_what_to_do(wizard, workspace):
     workspace.workspace_reply = arm_error(403, "AuthorizationFailed", "no access")
     connect_in_page(wizard)

@@ -113,6 +113,7 @@ def test_an_unknown_shape_is_an_error_that_says_what_came_back(server):
         (401, "refused the key (401)", "current key"),
         (403, "refused the key (403)", "current key"),
         (404, "(404)", "deleted"),
+        (408, "timed out inside the endpoint (408)", "request_timeout_ms"),
         (424, "failed inside the deployment (424)", "deployment logs"),
         (429, "Too many requests", "Wait a few seconds"),
         (400, "rejected the request (400)", "Fix"),

@@ -8,7 +8,12 @@ from typing import Any
 
 from services.backends.azure import compute as clusters
 from services.backends.azure import endpoints, jobs, logs, metrics, models, pipeline
-from services.backends.azure.connection import AzureClients, connect_clients, resolve_workspace
+from services.backends.azure.connection import (
+    AzureClients,
+    AzureConnection,
+    connect_clients,
+    resolve_workspace,
+)
 from services.backends.base import (
     ComputeCheck,
     ComputeInfo,
@@ -45,6 +50,11 @@ class AzureBackend:
         """
         ref = resolve_workspace(subscription_id, resource_group, workspace_name, config_path)
         return cls(connect_clients(ref, credential=credential, transport=transport))
+
+    @property
+    def connection(self) -> AzureConnection:
+        """The workspace, resource group and region this backend is connected to."""
+        return self.clients.connection
 
     @property
     def workspace(self) -> dict[str, str]:

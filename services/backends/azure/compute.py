@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from services.backends.azure.connection import AzureClients, short
+from services.backends.azure.connection import AzureClients, service_error, short
 from services.backends.base import ComputeCheck, ComputeInfo, ModelInfo
 from services.errors import AzureError, ValidationError
 
@@ -38,7 +38,7 @@ def list_sizes(clients: AzureClients) -> list[Any]:
     try:
         return list(clients.workspace.compute.list_sizes())
     except Exception as error:  # noqa: BLE001
-        raise AzureError(
+        raise service_error(error, "the VM sizes of the workspace region") or AzureError(
             f"Cannot list the VM sizes of the workspace region: {short(error)}",
             "Check your sign-in and the workspace, then retry.",
         ) from error
@@ -83,7 +83,7 @@ def list_computes(clients: AzureClients) -> list[ComputeInfo]:
     try:
         computes = [c for c in clients.workspace.compute.list() if c.type == "amlcompute"]
     except Exception as error:  # noqa: BLE001
-        raise AzureError(
+        raise service_error(error, "the workspace's compute") or AzureError(
             f"Cannot list the workspace's compute: {short(error)}",
             "Check your role on the workspace (Reader or more), then retry.",
         ) from error
@@ -123,7 +123,7 @@ def create_compute(
     try:
         created = clients.workspace.compute.begin_create_or_update(cluster).result()
     except Exception as error:  # noqa: BLE001
-        raise AzureError(
+        raise service_error(error, f"cluster '{name}'") or AzureError(
             f"Cannot create cluster '{name}' ({size}): {short(error)}",
             "Check the size is offered in the workspace region and that your quota allows "
             f"{max_nodes} node(s) (see the quota table), then retry.",

@@ -1,8 +1,10 @@
 """Connect to an Azure ML workspace and the `azureml` registry (the guide's step 1).
 
 Where the workspace comes from, first match wins per field: the arguments, the environment
-(AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AZUREML_WORKSPACE_NAME), then a config.json
-(the one named, ./config.json, or STUDIO_HOME/azure/config.json) as Azure ML studio downloads it.
+(AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AZUREML_WORKSPACE_NAME), then a config.json as
+Azure ML studio downloads it: the one named, else found the way MLClient.from_config finds it
+(config.json in .azureml/, aml_config/ or the folder itself, from the working folder up through
+its parents), else STUDIO_HOME/azure/config.json.
 
 The credential chain follows the guide: DefaultAzureCredential, and when it cannot get a token,
 InteractiveBrowserCredential. Tests inject a credential and an azure-core transport instead.
@@ -36,6 +38,10 @@ CONFIG_KEYS = {
     "workspace_name": ("workspace_name",),
 }
 LOGIN_HINT = "Run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)."
+# MLClient.from_config's search: these folders in priority order (None: the folder itself),
+# each tried from the start folder up through 20 parents (azure.ai.ml._ml_client).
+CONFIG_DIRS = (".azureml", "aml_config", None)
+CONFIG_SEARCH_LEVELS = 20
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,24 @@ class WorkspaceRef:
     resource_group: str
     workspace_name: str
     source: str  # where the values came from, for messages: "arguments", "environment", a path
+
+
+@dataclass(frozen=True)
+class AzureConnection:
+    """Which workspace a backend is connected to, for messages and the Setup page."""
+
+    subscription_id: str
+    resource_group: str
+    workspace_name: str
+    location: str  # the workspace's Azure region, e.g. "westeurope"
+    source: str  # where the workspace settings came from: "arguments", "environment", a path
+
+    def describe(self) -> str:
+        """'workspace `ws` (resource group `rg`, region westeurope)', for a success message."""
+        return (
+            f"workspace `{self.workspace_name}` (resource group `{self.resource_group}`, "
+            f"region {self.location or 'unknown'})"
+        )
 
 
 @dataclass
@@ -56,12 +80,40 @@ class AzureClients:
     location: str
     mlflow_tracking_uri: str
     session: Any  # requests.Session for plain HTTPS reads (log files behind SAS URLs)
+    credential: Any = None  # the TokenCredential both MLClients sign in with (MLflow uses it too)
+    mlflow_store: Any = None  # this connection's MLflow store, built on first use (metrics.py)
+
+    @property
+    def connection(self) -> AzureConnection:
+        return AzureConnection(
+            subscription_id=self.ref.subscription_id,
+            resource_group=self.ref.resource_group,
+            workspace_name=self.ref.workspace_name,
+            location=self.location,
+            source=self.ref.source,
+        )
+
+
+def search_config(start: Path) -> Path | None:
+    """config.json the way MLClient.from_config(path=start) finds it, or None."""
+    if start.is_file():
+        return start
+    folders = [start.resolve(), *start.resolve().parents][: CONFIG_SEARCH_LEVELS + 1]
+    for sub in CONFIG_DIRS:
+        for folder in folders:
+            candidate = folder / sub / "config.json" if sub else folder / "config.json"
+            if candidate.is_file():
+                return candidate
+    return None
 
 
 def config_candidates(config_path: str | os.PathLike | None = None) -> list[Path]:
+    """Where a config.json is looked for, first hit wins."""
     if config_path:
-        return [Path(config_path).expanduser()]
-    return [Path.cwd() / "config.json", studio_home() / "azure" / "config.json"]
+        path = Path(config_path).expanduser()
+        return [search_config(path) or path] if path.is_dir() else [path]
+    found = search_config(Path.cwd())
+    return [p for p in (found, studio_home() / "azure" / "config.json") if p is not None]
 
 
 def _read_config(path: Path) -> dict[str, str]:
@@ -127,7 +179,8 @@ def resolve_workspace(
     if missing:
         raise AzureError(
             f"Azure workspace not configured: missing {', '.join(missing)}.",
-            "Put the workspace's config.json in the current folder or "
+            "Put the workspace's config.json in the current folder (or a parent, or its "
+            ".azureml/ folder) or "
             f"{studio_home() / 'azure' / 'config.json'}, set "
             + ", ".join(ENV_VARS[m] for m in missing)
             + ", or fill in the Connect form.",
@@ -179,7 +232,7 @@ def connect_clients(
     try:
         registry_client = MLClient(credential, registry_name=REGISTRY_NAME, **options)
     except Exception as error:  # noqa: BLE001
-        raise AzureError(
+        raise service_error(error, f"the Azure ML registry '{REGISTRY_NAME}'") or AzureError(
             f"Cannot reach the Azure ML registry '{REGISTRY_NAME}': {short(error)}",
             "Check the network and that your account can read public registries.",
         ) from error
@@ -190,6 +243,7 @@ def connect_clients(
         location=workspace.location or "",
         mlflow_tracking_uri=workspace.mlflow_tracking_uri or "",
         session=getattr(transport, "session", None) or _new_session(),
+        credential=credential,
     )
 
 
@@ -234,4 +288,41 @@ def connection_error(error: BaseException, ref: WorkspaceRef) -> AzureError:
         else:
             hint = "Check the workspace and resource group names (`az ml workspace list -o table`)."
         return AzureError(f"Not found: {where} ({short(error)}).", hint)
+    busy = service_error(error, where)
+    if busy is not None:
+        return busy
     return AzureError(f"Cannot reach {where}: {short(error)}", "Check the network, then retry.")
+
+
+def retry_after_s(error: BaseException) -> int | None:
+    """Seconds from the Retry-After header of an HTTP error answer (ARM sends it on 429)."""
+    response = getattr(error, "response", None)
+    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+    try:
+        return max(0, int(float(value))) if value is not None else None
+    except ValueError:  # an HTTP date instead of seconds: no figure to quote
+        return None
+
+
+def service_error(error: BaseException, what: str) -> AzureError | None:
+    """The throttling (429) or service-side (5xx) message for an Azure answer, else None.
+
+    Both mean the request reached Azure and Azure could not serve it now, so "check the
+    network" would send the user the wrong way.
+    """
+    status = getattr(error, "status_code", None)
+    if status == 429:
+        wait = retry_after_s(error)
+        when = f"after {wait} s" if wait is not None else "in a minute"
+        return AzureError(
+            f"Azure is throttling requests for {what} (429 Too Many Requests).",
+            f"Retry {when} (Azure's Retry-After); other tools using the same subscription "
+            "share this limit.",
+        )
+    if isinstance(status, int) and 500 <= status < 600:
+        return AzureError(
+            f"Azure had a service problem answering for {what} ({status}): {short(error)}",
+            "This is on Azure's side, not yours: try again in a few "
+            "minutes, and check https://azure.status.microsoft if it persists.",
+        )
+    return None

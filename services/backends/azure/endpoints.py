@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.backends.azure import compute, models
-from services.backends.azure.connection import AzureClients, short
+from services.backends.azure.connection import AzureClients, service_error, short
 from services.backends.azure.jobs import MODEL_ID_TAG, MODEL_TAG, get_azure_job, map_status
 from services.backends.base import EndpointInfo, RegisteredModel, ScoringTarget
 from services.errors import AzureError, EndpointError, JobError, ModelError, ValidationError
@@ -261,7 +261,9 @@ def list_endpoints(clients: AzureClients) -> list[EndpointInfo]:
     try:
         endpoints = list(clients.workspace.online_endpoints.list())
     except Exception as error:  # noqa: BLE001
-        raise AzureError(f"Cannot list the workspace's endpoints: {short(error)}") from error
+        raise service_error(error, "the workspace's endpoints") or AzureError(
+            f"Cannot list the workspace's endpoints: {short(error)}"
+        ) from error
     prices = _prices(clients) if endpoints else {}
     return [_endpoint_info(clients, e, prices) for e in endpoints]
 
@@ -271,26 +273,47 @@ def delete_endpoint(clients: AzureClients, name: str) -> None:
     try:
         clients.workspace.online_endpoints.begin_delete(name=name).result()
     except Exception as error:  # noqa: BLE001
-        raise EndpointError(
+        raise service_error(error, f"endpoint '{name}'") or EndpointError(
             f"Cannot delete endpoint '{name}': {short(error)}",
             "Retry, or delete it in Azure ML studio (Endpoints) so it stops billing.",
         ) from error
 
 
+def endpoint_secret(credentials: Any) -> str:
+    """What goes after "Bearer " for an endpoint, whatever its auth mode.
+
+    get_keys answers by the endpoint's auth mode: EndpointAuthKeys for key auth (the studio's
+    endpoints), EndpointAuthToken for AMLToken (POST .../token) and EndpointAadToken for
+    AADToken (a Microsoft Entra token for https://ml.azure.com). All three are sent as
+    `Authorization: Bearer <secret>`; a token expires (about an hour), after which the chat
+    answers 401 and picking the endpoint again reads a fresh one.
+    """
+    key = getattr(credentials, "primary_key", None)
+    return str(key or getattr(credentials, "access_token", None) or "")
+
+
 def scoring_target(clients: AzureClients, name: str) -> ScoringTarget:
-    """Scoring URI, primary key and the deployment header (not online_endpoints.invoke)."""
+    """Scoring URI, key or token, and the deployment header (not online_endpoints.invoke)."""
     try:
         endpoint = clients.workspace.online_endpoints.get(name)
         keys = clients.workspace.online_endpoints.get_keys(name)
     except Exception as error:  # noqa: BLE001
-        raise EndpointError(
+        raise service_error(error, f"endpoint '{name}'") or EndpointError(
             f"Cannot read endpoint '{name}': {short(error)}",
             "Check the endpoint still exists (Endpoints page).",
         ) from error
     traffic = endpoint.traffic or {}
     deployment = max(traffic, key=traffic.get) if traffic else DEPLOYMENT_NAME
+    secret = endpoint_secret(keys)
+    if not secret:
+        raise EndpointError(
+            f"Endpoint '{name}' gave neither a key nor a token "
+            f"(auth mode {_text(endpoint.auth_mode) or 'unknown'}).",
+            "Check your role on the endpoint in Azure ML studio (reading keys or tokens needs "
+            "the 'AzureML Data Scientist' role), then pick the endpoint again.",
+        )
     return ScoringTarget(
         scoring_uri=endpoint.scoring_uri,
-        key=keys.primary_key,
+        key=secret,
         headers={"azureml-model-deployment": deployment},
     )

@@ -6,7 +6,7 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from services.backends.azure.connection import AzureClients, short
+from services.backends.azure.connection import AzureClients, service_error, short
 from services.backends.base import JobInfo
 from services.errors import JobError
 
@@ -81,7 +81,9 @@ def get_azure_job(clients: AzureClients, job_id: str) -> Any:
             "Check the job name on the Jobs page.",
         ) from error
     except Exception as error:  # noqa: BLE001
-        raise JobError(f"Cannot read job '{job_id}': {short(error)}") from error
+        raise service_error(error, f"job '{job_id}'") or JobError(
+            f"Cannot read job '{job_id}': {short(error)}"
+        ) from error
 
 
 def get_job(clients: AzureClients, job_id: str) -> JobInfo:
@@ -94,14 +96,22 @@ def list_jobs(clients: AzureClients) -> list[JobInfo]:
         listed = itertools.islice(clients.workspace.jobs.list(), MAX_LISTED_JOBS)
         return [to_job_info(job) for job in listed if job.type == "pipeline"]
     except Exception as error:  # noqa: BLE001
-        raise JobError(f"Cannot list the workspace's jobs: {short(error)}") from error
+        raise service_error(error, "the workspace's jobs") or JobError(
+            f"Cannot list the workspace's jobs: {short(error)}"
+        ) from error
 
 
 def cancel_job(clients: AzureClients, job_id: str) -> None:
+    """Ask Azure to cancel; returns once the request is accepted, without waiting.
+
+    Azure answers 202 and takes from seconds to minutes to stop the job, so nothing polls
+    here (polling=False): the job reads CancelRequested ("running") until get_job reads
+    Canceled ("killed").
+    """
     try:
-        clients.workspace.jobs.begin_cancel(job_id).result()
+        clients.workspace.jobs.begin_cancel(job_id, polling=False)
     except Exception as error:  # noqa: BLE001
-        raise JobError(
+        raise service_error(error, f"job '{job_id}'") or JobError(
             f"Cannot cancel job '{job_id}': {short(error)}",
             "It may have finished already; refresh the job status.",
         ) from error

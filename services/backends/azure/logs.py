@@ -1,8 +1,8 @@
 """Live logs of an Azure ML pipeline job, without blocking.
 
 jobs.stream blocks and prints to stdout, and jobs.download works only once a job ends. So:
-walk the child jobs (jobs.list(parent_job_name=...), recursively: the registry pipeline is
-itself a pipeline of steps), ask run history for each step's log files (SAS URLs), and read
+walk the child runs in run history (recursively: the registry pipeline is itself a pipeline of
+steps), ask run history for each step's log files (SAS URLs), and read
 each file from the offset already shown with an HTTP Range request, like the SDK's own log
 streamer does. LogChunk.offsets maps "<step>/<log file>" to the bytes already read.
 """
@@ -22,8 +22,15 @@ READ_TIMEOUT_S = 30
 
 
 def _children(clients: AzureClients, job_name: str) -> list[Any]:
+    """Child runs from run history (GET .../runs/{job_name}/children).
+
+    Not jobs.list(parent_job_name=...): that first GETs the parent as an ARM job, and ARM
+    answers a pipeline step without properties, which the SDK cannot read. Run history is
+    where the steps live; the SDK's run operations turn its runs into job entities.
+    """
     try:
-        return [c for c in clients.workspace.jobs.list(parent_job_name=job_name) if c is not None]
+        runs = clients.workspace.jobs._runs_operations.get_run_children(job_name)
+        return [c for c in runs if c is not None]
     except Exception as error:  # noqa: BLE001 - a step not started yet has no children to list
         log.debug("no children for %s: %s", job_name, short(error))
         return []

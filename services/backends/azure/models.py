@@ -12,7 +12,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from services.backends.azure.connection import REGISTRY_NAME, AzureClients, short
+from services.backends.azure.connection import REGISTRY_NAME, AzureClients, service_error, short
 from services.backends.base import ModelInfo
 from services.errors import AzureError, ModelError
 
@@ -58,6 +58,32 @@ def _literal(value: Any, expected: type, key: str, model_name: str) -> Any:
     return parsed if isinstance(parsed, expected) else None
 
 
+def _is_archived(rest_version: Any) -> bool:
+    """The REST version's isArchived flag (msrest attribute or hybrid-model mapping key)."""
+    properties = getattr(rest_version, "properties", None)
+    flag = getattr(properties, "is_archived", None)
+    if flag is None and hasattr(properties, "get"):
+        flag = properties.get("isArchived")
+    return bool(flag)
+
+
+def read_version(registry: Any, name: str, version: str | None = None) -> tuple[Any, bool]:
+    """(Model entity, is archived) of one registry model version; latest when no version.
+
+    An archived version comes back with isArchived true and, from the registry, often no
+    stage, while azure-ai-ml's Model entity drops isArchived. So this reads the REST version
+    with the SDK's own `_get` (the call `models.get` makes) and builds the entity from it.
+    The latest version is resolved the way `models.get(label="latest")` resolves it.
+    """
+    from azure.ai.ml.entities import Model
+
+    operations = registry.models
+    if version is None:
+        version = str(operations._get_latest_version(name).version)
+    rest_version = operations._get(name, version)
+    return Model._from_rest_object(rest_version), _is_archived(rest_version)
+
+
 def to_model_info(model: Any, *, archived: bool = False) -> ModelInfo:
     """An azure.ai.ml Model entity -> ModelInfo, parsing the optional tags."""
     finetune = _literal(
@@ -97,8 +123,9 @@ def is_chat_finetunable(model: Any) -> bool:
 def get_model(clients: AzureClients, model_id: str) -> ModelInfo:
     """The latest version by name (the guide's models.get(name, label="latest")).
 
-    An id with a version reads that version. An archived model has no active latest version:
-    it is then looked up among archived versions and marked archived.
+    An id with a version reads that version. A version is archived when the registry says
+    isArchived (or its stage says Archived/Deprecated). An archived model has no active latest
+    version: it is then looked up among archived versions and marked archived.
     """
     from azure.ai.ml.constants import ListViewType
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -107,12 +134,11 @@ def get_model(clients: AzureClients, model_id: str) -> ModelInfo:
     version = re.search(r"/versions/([^/]+)$", model_id)
     registry = clients.registry
     try:
-        if version:
-            return to_model_info(registry.models.get(name, version=version.group(1)))
-        return to_model_info(registry.models.get(name, label="latest"))
+        model, archived = read_version(registry, name, version.group(1) if version else None)
+        return to_model_info(model, archived=archived)
     except (ResourceNotFoundError, HttpResponseError, _validation_error()) as error:
         if getattr(error, "status_code", 404) not in (404, None):
-            raise AzureError(
+            raise service_error(error, f"model '{name}'") or AzureError(
                 f"Cannot read model '{name}' from registry '{REGISTRY_NAME}': {short(error)}",
                 "Check the network and your sign-in, then retry.",
             ) from error
@@ -125,7 +151,7 @@ def get_model(clients: AzureClients, model_id: str) -> ModelInfo:
             if c.name == name
         ]
         if archived:
-            model = registry.models.get(name, version=str(archived[0].latest_version))
+            model, _ = read_version(registry, name, str(archived[0].latest_version))
             return to_model_info(model, archived=True)
     except Exception as error:  # noqa: BLE001 - report the model as not found below
         log.info("archived lookup of %s failed: %s", name, short(error))
@@ -140,7 +166,7 @@ def list_models(clients: AzureClients) -> list[ModelInfo]:
     try:
         containers = list(clients.registry.models.list())
     except Exception as error:  # noqa: BLE001
-        raise AzureError(
+        raise service_error(error, f"the models of registry '{REGISTRY_NAME}'") or AzureError(
             f"Cannot list models of registry '{REGISTRY_NAME}': {short(error)}",
             "Check the network and your sign-in, then retry.",
         ) from error
@@ -149,16 +175,20 @@ def list_models(clients: AzureClients) -> list[ModelInfo]:
     names = sorted(candidates, key=lambda n: (not n.lower().startswith(PREFERRED), n))
     names = names[:MAX_CANDIDATES]
 
-    def read(name: str) -> Any | None:
+    def read(name: str) -> tuple[Any, bool] | None:
         try:
-            return clients.registry.models.get(name, label="latest")
+            return read_version(clients.registry, name)
         except Exception as error:  # noqa: BLE001 - one unreadable model must not hide the rest
             log.info("skipping registry model %s: %s", name, short(error))
             return None
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        models = [m for m in pool.map(read, names) if m is not None]
-    return [to_model_info(m) for m in models if is_chat_finetunable(m)]
+        read_models = [m for m in pool.map(read, names) if m is not None]
+    return [
+        to_model_info(model, archived=archived)
+        for model, archived in read_models
+        if is_chat_finetunable(model)
+    ]
 
 
 def _validation_error() -> type:

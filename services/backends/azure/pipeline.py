@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from services.backends.azure.connection import REGISTRY_NAME, AzureClients, short
+from services.backends.azure.connection import REGISTRY_NAME, AzureClients, service_error, short
 from services.backends.azure.jobs import MODEL_ID_TAG, MODEL_TAG, to_job_info
 from services.backends.azure.models import model_name_from_id
 from services.backends.base import JobInfo, JobSpec
@@ -37,7 +37,7 @@ def get_component(clients: AzureClients) -> Any:
     try:
         return clients.registry.components.get(name=COMPONENT_NAME, label="latest")
     except Exception as error:  # noqa: BLE001
-        raise AzureError(
+        raise service_error(error, f"component '{COMPONENT_NAME}'") or AzureError(
             f"Cannot read component '{COMPONENT_NAME}' from registry '{REGISTRY_NAME}': "
             f"{short(error)}",
             "Check the network and your sign-in, then retry.",
