@@ -125,7 +125,8 @@ def test_chat_refuses_non_finite_and_out_of_range_generation_parameters(cli):
     assert refused["reasons"] == [
         "--temperature must be a finite number, not nan",
         "--top-p must be a finite number, not -inf",
-        '"parameters.max_new_tokens" must be between 1 and 4096.',
+        '"parameters.max_new_tokens" must be between 1 and 4096, the endpoint\'s limit '
+        "max_new_tokens = 4096 (STUDIO_SERVE_MAX_NEW_TOKENS).",
     ]
     code, text = cli("chat", "nowhere", "Hi", "--top-p", "inf")
     assert code == 1 and "  - --top-p must be a finite number, not inf" in text
