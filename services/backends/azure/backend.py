@@ -10,6 +10,7 @@ from services.backends.azure import compute as clusters
 from services.backends.azure import endpoints, jobs, logs, metrics, models, pipeline
 from services.backends.azure.connection import AzureClients, connect_clients, resolve_workspace
 from services.backends.base import (
+    Capabilities,
     ComputeCheck,
     ComputeInfo,
     EndpointInfo,
@@ -20,10 +21,12 @@ from services.backends.base import (
     RegisteredModel,
     ScoringTarget,
 )
+from services.errors import UnsupportedError
 
 
 class AzureBackend:
     name = "azure"
+    capabilities = Capabilities(create_compute=True)
 
     def __init__(self, clients: AzureClients) -> None:
         self.clients = clients
@@ -63,6 +66,12 @@ class AzureBackend:
 
     def get_model(self, model_id: str) -> ModelInfo:
         return models.get_model(self.clients, model_id)
+
+    def add_model_folder(self, path: str | os.PathLike) -> ModelInfo:
+        raise UnsupportedError(
+            "Azure ML fine-tunes models from its registry, not folders on this machine.",
+            "Pick a model from the list, or switch to the local backend in Setup.",
+        )
 
     def list_computes(self) -> list[ComputeInfo]:
         return clusters.list_computes(self.clients)
@@ -134,6 +143,14 @@ class AzureBackend:
             instance_type=instance_type,
             endpoint_name=endpoint_name,
             on_progress=on_progress,
+        )
+
+    def deploy_base_model(
+        self, model_id: str, *, on_progress: Callable[[str], None] | None = None
+    ) -> EndpointInfo:
+        raise UnsupportedError(
+            "Serving a base model without fine-tuning works with the local backend only.",
+            "Deploy a registered fine-tuned version instead.",
         )
 
     def list_endpoints(self) -> list[EndpointInfo]:
