@@ -161,7 +161,7 @@ def list_models(clients: AzureClients) -> list[ModelInfo]:
     return [to_model_info(m) for m in models if is_chat_finetunable(m)]
 
 
-def _validation_error() -> type:
+def _validation_error() -> type[Exception]:
     # label="latest" of a model with no active version surfaces as a ValidationException.
     from azure.ai.ml.exceptions import ValidationException
 
