@@ -54,9 +54,11 @@ with st.sidebar:
         "max_new_tokens": st.number_input(
             "max_new_tokens", 1, 4096, DEFAULT_PARAMETERS["max_new_tokens"], key="chat_max_tokens"
         ),
-        "do_sample": st.checkbox("do_sample", DEFAULT_PARAMETERS["do_sample"], key="chat_sample"),
+        "do_sample": st.checkbox(
+            "do_sample", bool(DEFAULT_PARAMETERS["do_sample"]), key="chat_sample"
+        ),
     }
-endpoints = [endpoint, other] if compare else [endpoint]
+endpoints = [name for name in (endpoint, other) if name]  # None: no second one chosen
 history = st.session_state.setdefault(HISTORY, [])
 
 
@@ -88,6 +90,7 @@ def answer(name: str, messages: list[dict]) -> None:
         except StudioError as error:
             st.error(f"**{name}**: {error.message} {error.hint}")
             return
+        assert call.reply is not None  # write_stream read the whole reply
         turn = assistant_turn(name, call.reply)
         show_reply(turn)
     history.append(turn)
@@ -108,12 +111,17 @@ test_clicked = tools[0].button(
 if tools[1].button("Clear", key="chat_clear", icon=":material/delete_sweep:"):
     st.session_state[HISTORY] = []
     st.rerun()
-export = {"system_prompt": system_prompt, "parameters": parameters}
 tools[2].download_button(
-    "Markdown", conversation_markdown(history, **export), "conversation.md", key="chat_export_md"
+    "Markdown",
+    conversation_markdown(history, system_prompt=system_prompt, parameters=parameters),
+    "conversation.md",
+    key="chat_export_md",
 )
 tools[3].download_button(
-    "JSON", conversation_json(history, **export), "conversation.json", key="chat_export_json"
+    "JSON",
+    conversation_json(history, system_prompt=system_prompt, parameters=parameters),
+    "conversation.json",
+    key="chat_export_json",
 )
 
 prompt = st.chat_input("Message", key="chat_input")

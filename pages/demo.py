@@ -10,6 +10,7 @@ beside the new ones: two boxes with one title, for a moment.
 """
 
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 
@@ -29,6 +30,7 @@ def stage_boxes(run: DemoRun) -> None:
     for stage, title in STAGES:
         events = [event for event in run.events if event.stage == stage]
         done = any(event.stage_done for event in events)
+        state: Literal["running", "complete", "error"]
         if done:
             state = "complete"
         elif events and run.error:

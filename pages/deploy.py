@@ -83,7 +83,7 @@ else:
     deploy_clicked = deploy_col.button(
         "Deploy", type="primary", key="deploy_deploy", icon=":material/rocket_launch:"
     )
-    can_serve_base = hasattr(backend, "deploy_base_model") and bool(chosen.base_model)
+    can_serve_base = backend.capabilities.deploy_base_model and bool(chosen.base_model)
     base_clicked = can_serve_base and base_col.button(
         "Deploy its base model too (for comparison)", key="deploy_base"
     )

@@ -117,6 +117,6 @@ if st.button("Loss chart", key="jobs_to_metrics", icon=":material/monitoring:"):
     st.switch_page("pages/metrics.py", query_params={"job": job_id})
 if job.studio_url:
     st.link_button("Open in Azure ML studio", job.studio_url, icon=":material/open_in_new:")
-elif backend.name == "local":
+elif backend.capabilities.mlflow_ui:
     st.caption("All local runs, their parameters, metrics and artifacts, in the MLflow UI:")
     st.code(mlflow_ui_command(), language="bash")

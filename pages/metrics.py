@@ -93,6 +93,6 @@ else:
 for job_id in job_ids:
     if by_id[job_id].studio_url:
         st.link_button(f"{job_id} in Azure ML studio", by_id[job_id].studio_url)
-if backend.name == "local":
+if backend.capabilities.mlflow_ui:
     st.caption("The same runs in the MLflow UI:")
     st.code(mlflow_ui_command(), language="bash")

@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,7 +151,7 @@ def _demo_spec(backend: Backend, model: ModelInfo, train_file: str, test_file: s
 
 def _follow(
     backend: Backend, job_id: str, *, poll_s: float, clock: Callable[[], float]
-) -> Iterator[DemoEvent]:
+) -> Generator[DemoEvent, None, JobInfo]:
     """Yield a progress event whenever the job's status or step changes; return the ended job."""
     deadline = clock() + TRAIN_TIMEOUT_S
     last = None

@@ -69,3 +69,7 @@ class EndpointError(StudioError):
 
 class AzureError(StudioError):
     """An Azure ML call failed: connection, authorization or a missing resource."""
+
+
+class UnsupportedError(StudioError):
+    """The backend in use does not offer this operation (see Backend.capabilities)."""

@@ -48,7 +48,7 @@ def job_rows(jobs: list[JobInfo], now: float | None = None) -> list[dict]:
             "model": job.model_id,
             "started": format_time(job.started_at),
             "duration": format_duration(duration(job, now)),
-            "progress": progress(job)[1] if progress(job) else "",
+            "progress": shown[1] if (shown := progress(job)) else "",
             "id": job.id,
         }
         for job in jobs

@@ -74,7 +74,7 @@ def _show_check(check: ComputeCheck) -> None:
 
 def _create_cluster_form() -> None:
     backend = current_backend()
-    if not hasattr(backend, "create_compute"):
+    if not backend.capabilities.create_compute:
         return
     with st.expander("Create a compute cluster"), st.form("setup_cluster_form"):
         name = st.text_input("Cluster name", key="setup_cluster_name")

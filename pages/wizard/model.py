@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared import listings
-from pages.shared.backend import backend_name, current_backend
+from pages.shared.backend import current_backend
 from services.backends.base import ModelInfo
 from services.errors import StudioError
 
@@ -38,7 +38,7 @@ def render() -> ModelInfo | None:
     else:
         model = by_id[model_id]
     _show_details(model)
-    if backend_name() == "local":
+    if current_backend().capabilities.add_model_folder:
         _add_folder_form()
     if model.archived:
         st.error("This model is archived or deprecated in the registry: pick a current model.")
@@ -78,10 +78,8 @@ def _add_folder_form() -> None:
     with st.expander("Add a Hugging Face model folder from disk"):
         path = st.text_input("Folder path", key="setup_model_folder")
         if st.button("Add folder", key="setup_model_add") and path:
-            from services.local.catalog import add_model_folder
-
             try:
-                added = add_model_folder(path)
+                added = current_backend().add_model_folder(path)
             except StudioError as error:
                 st.error(str(error))
                 return

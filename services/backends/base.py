@@ -1,13 +1,33 @@
 """The one protocol every page talks to, and the value objects that cross it.
 
 Two implementations: `local` (default, offline, one machine) and `azure` (Azure ML via
-azure-ai-ml). Pages never care which one produced a job, a metric or an endpoint.
+azure-ai-ml). Pages never care which one produced a job, a metric or an endpoint: what differs
+is declared in `Backend.capabilities`, never found out by probing or by the backend's name.
+Every error an operation raises is a services.errors.StudioError subclass; an operation a
+backend does not offer raises UnsupportedError (check `capabilities` first to hide it).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend offers beyond the operations every backend has.
+
+    A page shows a control only when its flag is set; the backend without it raises
+    services.errors.UnsupportedError from the operation.
+    """
+
+    create_compute: bool = False  # Backend.create_compute: make a compute cluster
+    deploy_base_model: bool = False  # Backend.deploy_base_model: serve a model with no adapter
+    add_model_folder: bool = False  # Backend.add_model_folder: a model folder from this disk
+    mlflow_ui: bool = False  # its runs live in the local MLflow store (`mlflow ui` shows them)
+
 
 # Job statuses shown to users; both backends map their own values onto these.
 RUNNING_STATUSES = ("queued", "running")
@@ -156,16 +176,55 @@ class ScoringTarget:
     streams: bool = False
 
 
+ProgressCallback = Callable[[str], None]  # one line of progress for the user, as it happens
+
+
 @runtime_checkable
 class Backend(Protocol):
-    """Where models, compute, jobs and endpoints live."""
+    """Where models, compute, jobs and endpoints live.
 
-    name: str  # "local" or "azure"
+    Errors: each operation raises only services.errors.StudioError subclasses (the ones named
+    per method; AzureError on azure for a connection, permission or service failure anywhere).
+    """
+
+    name: str  # "local" or "azure": for display and records, never to branch on
+    capabilities: Capabilities
 
     # Models and compute (the wizard)
-    def list_models(self) -> list[ModelInfo]: ...
-    def get_model(self, model_id: str) -> ModelInfo: ...
-    def list_computes(self) -> list[ComputeInfo]: ...
+    def list_models(self) -> list[ModelInfo]:
+        """The chat models that can be fine-tuned, current ones first. Raises AzureError."""
+        ...
+
+    def get_model(self, model_id: str) -> ModelInfo:
+        """One model by `ModelInfo.id` (local: also a folder path or a hub id).
+
+        Raises ModelError when it is unknown or unreadable.
+        """
+        ...
+
+    def add_model_folder(self, path: str | os.PathLike) -> ModelInfo:
+        """Add a Hugging Face model folder on this machine to the list of models.
+
+        Raises ModelError when the folder holds no loadable chat model; UnsupportedError
+        unless `capabilities.add_model_folder`.
+        """
+        ...
+
+    def list_computes(self) -> list[ComputeInfo]:
+        """Where a job can run (local devices or Azure ML clusters). Raises AzureError."""
+        ...
+
+    def create_compute(
+        self, name: str, size: str, min_nodes: int = 0, max_nodes: int = 1, tier: str = "dedicated"
+    ) -> ComputeInfo:
+        """Create a cluster of `size` VMs scaling between min_nodes and max_nodes; waits.
+
+        `tier` is "dedicated" or "low_priority". Raises ValidationError for refused values,
+        AzureError when the service refuses; UnsupportedError unless
+        `capabilities.create_compute`.
+        """
+        ...
+
     def check_compute(
         self,
         model: ModelInfo,
@@ -175,21 +234,102 @@ class Backend(Protocol):
         batch_size: int,
         max_seq_length: int,
         apply_lora: bool = True,
-    ) -> ComputeCheck: ...
+    ) -> ComputeCheck:
+        """Whether `model` fits on `compute` (a ComputeInfo.name) with this batch shape.
+
+        A refusal comes back as `ComputeCheck(ok=False, reasons=...)`, not as an error.
+        Raises AzureError when the compute or its quota cannot be read.
+        """
+        ...
 
     # Jobs
-    def submit_job(self, spec: JobSpec) -> JobInfo: ...
-    def list_jobs(self) -> list[JobInfo]: ...
-    def get_job(self, job_id: str) -> JobInfo: ...
-    def cancel_job(self, job_id: str) -> None: ...
-    def read_logs(self, job_id: str, offsets: dict | None = None) -> LogChunk: ...
-    def get_metrics(self, job_id: str) -> dict[str, list[tuple[int, float]]]: ...
-    def get_params(self, job_id: str) -> dict[str, str]: ...
+    def submit_job(self, spec: JobSpec) -> JobInfo:
+        """Start (or queue) a fine-tuning job; returns it as first listed.
+
+        Raises ValidationError for refused parameters, ModelError / DatasetError for an
+        unusable model or file, JobError when it cannot be started.
+        """
+        ...
+
+    def list_jobs(self) -> list[JobInfo]:
+        """Every job, newest first. Raises AzureError."""
+        ...
+
+    def get_job(self, job_id: str) -> JobInfo:
+        """One job's current state. Raises JobError when there is no such job."""
+        ...
+
+    def cancel_job(self, job_id: str) -> None:
+        """Ask a queued or running job to stop. Raises JobError when there is no such job."""
+        ...
+
+    def read_logs(self, job_id: str, offsets: dict | None = None) -> LogChunk:
+        """Log text written since `offsets` (from the previous LogChunk; None: from the start).
+
+        Raises JobError when there is no such job.
+        """
+        ...
+
+    def get_metrics(self, job_id: str) -> dict[str, list[tuple[int, float]]]:
+        """Metric name -> [(step, value)] of the job's training run (empty before any).
+
+        Raises JobError when there is no such job, AzureError when tracking cannot be read.
+        """
+        ...
+
+    def get_params(self, job_id: str) -> dict[str, str]:
+        """The job's logged parameters as strings. Raises JobError when there is no such job."""
+        ...
 
     # Register, deploy, chat
-    def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel: ...
-    def list_registered_models(self) -> list[RegisteredModel]: ...
-    def deploy(self, model_name: str, version: str | None = None) -> EndpointInfo: ...
-    def list_endpoints(self) -> list[EndpointInfo]: ...
-    def delete_endpoint(self, name: str) -> None: ...
-    def scoring_target(self, name: str) -> ScoringTarget: ...
+    def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
+        """Register a finished job's output as the next version of `name` (default: derived).
+
+        Raises JobError when the job is unknown or not finished, ModelError when it left no
+        model to register.
+        """
+        ...
+
+    def list_registered_models(self) -> list[RegisteredModel]:
+        """Every registered model version, newest first. Raises AzureError."""
+        ...
+
+    def deploy(
+        self,
+        model_name: str,
+        version: str | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> EndpointInfo:
+        """Serve a registered model version (None: the latest) and wait until it answers.
+
+        `on_progress` gets one line per step as it happens (the page writes them out).
+        Raises ModelError for an unknown model or version, EndpointError when the endpoint
+        does not come up, ValidationError (azure) when the instance type is refused.
+        """
+        ...
+
+    def deploy_base_model(
+        self, model_id: str, *, on_progress: ProgressCallback | None = None
+    ) -> EndpointInfo:
+        """Serve a base model with no adapter (the "before" of a comparison); waits.
+
+        Raises ModelError for an unknown model, EndpointError when the endpoint does not come
+        up; UnsupportedError unless `capabilities.deploy_base_model`.
+        """
+        ...
+
+    def list_endpoints(self) -> list[EndpointInfo]:
+        """Every endpoint and its current status. Raises AzureError."""
+        ...
+
+    def delete_endpoint(self, name: str) -> None:
+        """Stop an endpoint and free what it holds. Raises EndpointError when it is unknown."""
+        ...
+
+    def scoring_target(self, name: str) -> ScoringTarget:
+        """URI, key and headers to chat with an endpoint.
+
+        Raises EndpointError when it is unknown or not ready.
+        """
+        ...

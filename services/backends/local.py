@@ -7,9 +7,10 @@ modules start, never in the caller's process.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
 
 from services.backends.base import (
+    Capabilities,
     ComputeCheck,
     ComputeInfo,
     EndpointInfo,
@@ -17,9 +18,11 @@ from services.backends.base import (
     JobSpec,
     LogChunk,
     ModelInfo,
+    ProgressCallback,
     RegisteredModel,
     ScoringTarget,
 )
+from services.errors import UnsupportedError
 from services.local import catalog, devices
 from services.serving import local_endpoints, local_registry
 from services.training import jobs
@@ -27,6 +30,7 @@ from services.training import jobs
 
 class LocalBackend:
     name = "local"
+    capabilities = Capabilities(deploy_base_model=True, add_model_folder=True, mlflow_ui=True)
 
     def list_models(self) -> list[ModelInfo]:
         return catalog.list_models()
@@ -34,8 +38,19 @@ class LocalBackend:
     def get_model(self, model_id: str) -> ModelInfo:
         return catalog.get_model(model_id)
 
+    def add_model_folder(self, path: str | os.PathLike) -> ModelInfo:
+        return catalog.add_model_folder(path)
+
     def list_computes(self) -> list[ComputeInfo]:
         return devices.list_computes()
+
+    def create_compute(
+        self, name: str, size: str, min_nodes: int = 0, max_nodes: int = 1, tier: str = "dedicated"
+    ) -> ComputeInfo:
+        raise UnsupportedError(
+            "The local backend runs on this machine's CPU and GPUs: it creates no clusters.",
+            "Connect to Azure ML in Setup to create a compute cluster.",
+        )
 
     def check_compute(
         self,
@@ -88,14 +103,13 @@ class LocalBackend:
         model_name: str,
         version: str | None = None,
         *,
-        on_progress: Callable[[str], None] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> EndpointInfo:
         return local_endpoints.deploy(model_name, version, on_progress=on_progress)
 
     def deploy_base_model(
-        self, model_id: str, *, on_progress: Callable[[str], None] | None = None
+        self, model_id: str, *, on_progress: ProgressCallback | None = None
     ) -> EndpointInfo:
-        """Local only: serve a base model without an adapter (the "before" of a comparison)."""
         return local_endpoints.deploy(model_id, base_model=True, on_progress=on_progress)
 
     def list_endpoints(self) -> list[EndpointInfo]:

@@ -175,7 +175,7 @@ class ChatCall:
             ) from error
         finally:
             response.close()
-        final = next((e for e in reversed(events) if "output" in e), {})
+        final: dict = next((e for e in reversed(events) if "output" in e), {})
         self.reply = ChatReply(
             text=final.get("output", "".join(pieces)),
             latency_s=time.perf_counter() - started,

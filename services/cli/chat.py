@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import Any
 
 from services.backends import create_backend, default_backend_name
 from services.chat.client import ChatCall
@@ -53,6 +54,7 @@ def _chat(args) -> int:
     for piece in call:  # print as it streams
         sys.stdout.write(piece)
         sys.stdout.flush()
+    assert call.reply is not None  # the loop read the whole reply
     print(f"\n({call.reply.latency_s:.2f} s)", file=sys.stderr)
     return 0
 
@@ -68,7 +70,7 @@ def refuse_bad_parameters(parameters: dict) -> None:
         if isinstance(value, float) and not math.isfinite(value):
             reasons.append(f"--{name.replace('_', '-')} must be a finite number, not {value}")
             continue
-        body = {"input_data": {"input_string": [{"role": "user", "content": "."}]}}
+        body: dict[str, Any] = {"input_data": {"input_string": [{"role": "user", "content": "."}]}}
         body["input_data"]["parameters"] = {name: value}
         try:
             parse_request(body)

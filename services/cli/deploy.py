@@ -27,7 +27,7 @@ def _deploy(args) -> int:
     backend = create_backend(default_backend_name())
     progress = None if args.json else lambda line: print(line, file=sys.stderr)
     if args.base:
-        if not hasattr(backend, "deploy_base_model"):
+        if not backend.capabilities.deploy_base_model:
             raise EndpointError("--base works with the local backend only.", "Drop --base.")
         endpoint = backend.deploy_base_model(args.model, on_progress=progress)
     else:

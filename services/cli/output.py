@@ -44,7 +44,7 @@ def refusal_text(headline: str, reasons: list[str], hints: list[str]) -> str:
 def emit_error(error: StudioError, *, as_json: bool) -> None:
     """A refusal (ValidationError) with each of its reasons, or an error with its hint."""
     if as_json:
-        result = error.to_dict()
+        result: dict[str, object] = {**error.to_dict()}
         result.setdefault("reasons", [error.message])  # every failure lists its reasons
         print(json.dumps(to_jsonable(result)))
     elif isinstance(error, ValidationError):

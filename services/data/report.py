@@ -104,11 +104,12 @@ def inspect_dataset(
     """
     dataset = source if isinstance(source, DatasetFile) else open_dataset(source)
     counter = counter or TokenCounter.estimate()
-    sampled = not counter.approximate and bool(token_sample) and dataset.row_count > token_sample
+    sample_size = token_sample or 0
+    sampled = not counter.approximate and bool(sample_size) and dataset.row_count > sample_size
     counted = None
     if sampled:
         counted = np.zeros(dataset.row_count, dtype=bool)
-        counted[random.Random(0).sample(range(dataset.row_count), token_sample)] = True
+        counted[random.Random(0).sample(range(dataset.row_count), sample_size)] = True
     tally = _Tally(counter, counted)
     try:
         if isinstance(dataset, ParquetDataset):

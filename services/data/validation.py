@@ -98,6 +98,8 @@ def valid_rows(
 ) -> Iterator[dict]:
     """The usable rows of a full pass (`DatasetFile.iter_rows()`: line, value, parse error);
     each unusable one is appended to `invalid` when given."""
+    row: dict | None
+    problem: InvalidRow | None
     for line, value, error in raw_rows:
         if error is not None:
             row, problem = None, InvalidRow(line, error, "not_json")

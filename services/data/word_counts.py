@@ -15,6 +15,8 @@ tokenizer matches before splitting) are encoded whole.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import cast
 
 import regex
 
@@ -53,7 +55,8 @@ class WordCounts:
         sizes: list[int] = [0] * len(texts)
         unknown: dict[int, list[str]] = {}  # only these texts' words are kept
         whole = [index for index, text in enumerate(texts) if self._has_added(text)]
-        lookup = self._counts.__getitem__
+        # A None count (not one word to the tokenizer) fails the sum with TypeError, on purpose.
+        lookup = cast(Callable[[str], int], self._counts.__getitem__)
         for index, text in enumerate(texts):
             words = self._split.findall(text, concurrent=True)
             try:

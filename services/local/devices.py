@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from services.backends.base import ComputeCheck, ComputeInfo, ModelInfo
 from services.errors import ModelError
@@ -108,7 +109,7 @@ def _memory_check(
         needs = f"about {estimate.total_gb:.1f} GB of RAM"
         has = f"this machine has {available:.1f} GB free"
     details["estimate"] = estimate.to_dict()
-    numbers = {
+    numbers: dict[str, Any] = {
         "gpus": gpus,
         "required_memory_gb": round(estimate.total_gb, 2),
         "available_memory_gb": round(available, 2),

@@ -90,7 +90,7 @@ def _generation_kwargs(parameters: dict[str, Any], tokenizer) -> dict[str, Any]:
 
 
 def _has_tokenizer(folder: str | Path | None) -> bool:
-    return bool(folder) and (Path(folder) / "tokenizer_config.json").exists()
+    return bool(folder) and (Path(folder or "") / "tokenizer_config.json").exists()
 
 
 def _base_model_path(config: dict[str, Any]) -> Path:

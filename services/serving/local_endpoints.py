@@ -60,6 +60,7 @@ def deploy(
     a line of text at each step.
     """
     report = on_progress or (lambda line: None)
+    spec: dict[str, object]
     if base_model:
         spec = {
             "kind": "base",

@@ -50,7 +50,7 @@ class JobRecord:
 
 
 # The type each field must have in a file; bool is excluded where a number is expected.
-_TYPES = {
+_TYPES: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "run_id": str,
     "experiment_id": str,

@@ -209,7 +209,7 @@ def _queue_position(record: JobRecord) -> int | None:
     return slots.position(slots.pool_of(record.spec), slots.ticket(record.created_at, record.id))
 
 
-def _record_death(folder: Path, record: JobRecord, client) -> tuple[str, float]:
+def _record_death(folder: Path, record: JobRecord, client) -> tuple[str, float | None]:
     """Close the run of a worker found dead: (job status, when found); recorded exactly once.
 
     Whoever creates DEATH_CLAIM first writes the log line and ends the run; a look racing it
@@ -313,7 +313,7 @@ def cancel_job(job_id: str) -> None:
         job_record.save(folder, record)
     identity = _worker_identity(folder)
     was_running = identity is not None and process.is_alive(*identity)
-    if was_running and not process.stop_group(*identity):
+    if identity is not None and was_running and not process.stop_group(*identity):
         raise JobError(f"Job {job_id} (pid {identity[0]}) did not stop.", "Stop it by hand.")
     if record is not None:
         _record_death(folder, record, client)  # ends the run killed, unless the worker did

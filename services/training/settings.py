@@ -7,6 +7,7 @@ both. Missing values take the local defaults below. No heavy imports here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +49,7 @@ def _modules(value: Any) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items if str(item).strip())
 
 
-_CONVERTERS = {
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "num_train_epochs": float,
     "max_steps": lambda v: int(float(v)),
     "per_device_train_batch_size": lambda v: int(float(v)),
@@ -77,7 +78,7 @@ def settings_from_params(params: dict) -> TrainSettings:
 
     Raises ValueError naming the parameter whose value cannot be read.
     """
-    values = {}
+    values: dict[str, Any] = {}
     for name, convert in _CONVERTERS.items():
         raw = params.get(name)
         if raw is None or raw == "":

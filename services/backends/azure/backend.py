@@ -15,6 +15,7 @@ from services.backends.azure.connection import (
     resolve_workspace,
 )
 from services.backends.base import (
+    Capabilities,
     ComputeCheck,
     ComputeInfo,
     EndpointInfo,
@@ -25,10 +26,12 @@ from services.backends.base import (
     RegisteredModel,
     ScoringTarget,
 )
+from services.errors import UnsupportedError
 
 
 class AzureBackend:
     name = "azure"
+    capabilities = Capabilities(create_compute=True)
 
     def __init__(self, clients: AzureClients) -> None:
         self.clients = clients
@@ -73,6 +76,12 @@ class AzureBackend:
 
     def get_model(self, model_id: str) -> ModelInfo:
         return models.get_model(self.clients, model_id)
+
+    def add_model_folder(self, path: str | os.PathLike) -> ModelInfo:
+        raise UnsupportedError(
+            "Azure ML fine-tunes models from its registry, not folders on this machine.",
+            "Pick a model from the list, or switch to the local backend in Setup.",
+        )
 
     def list_computes(self) -> list[ComputeInfo]:
         return clusters.list_computes(self.clients)
@@ -144,6 +153,14 @@ class AzureBackend:
             instance_type=instance_type,
             endpoint_name=endpoint_name,
             on_progress=on_progress,
+        )
+
+    def deploy_base_model(
+        self, model_id: str, *, on_progress: Callable[[str], None] | None = None
+    ) -> EndpointInfo:
+        raise UnsupportedError(
+            "Serving a base model without fine-tuning works with the local backend only.",
+            "Deploy a registered fine-tuned version instead.",
         )
 
     def list_endpoints(self) -> list[EndpointInfo]:

@@ -155,7 +155,7 @@ def find_azure_config(config_path: str | os.PathLike | None = None) -> dict | No
         sources.append("environment")
     if not values:
         return None
-    result = {field: values.get(field, "") for field in ENV_VARS}
+    result: dict[str, str | bool] = {field: values.get(field, "") for field in ENV_VARS}
     result["source"] = " + ".join(sources)
     result["complete"] = all(result[field] for field in ENV_VARS)
     return result

@@ -224,7 +224,7 @@ def _prices(clients: AzureClients) -> dict[str, float]:
 
 def _endpoint_info(clients: AzureClients, endpoint: Any, prices: dict[str, float]) -> EndpointInfo:
     traffic = endpoint.traffic or {}
-    deployment_name = max(traffic, key=traffic.get) if traffic else ""
+    deployment_name = max(traffic, key=lambda name: traffic[name]) if traffic else ""
     model_name = model_version = ""
     price = None
     if deployment_name:
@@ -303,7 +303,7 @@ def scoring_target(clients: AzureClients, name: str) -> ScoringTarget:
             "Check the endpoint still exists (Endpoints page).",
         ) from error
     traffic = endpoint.traffic or {}
-    deployment = max(traffic, key=traffic.get) if traffic else DEPLOYMENT_NAME
+    deployment = max(traffic, key=lambda d: traffic[d]) if traffic else DEPLOYMENT_NAME
     secret = endpoint_secret(keys)
     if not secret:
         raise EndpointError(

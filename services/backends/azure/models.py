@@ -191,7 +191,7 @@ def list_models(clients: AzureClients) -> list[ModelInfo]:
     ]
 
 
-def _validation_error() -> type:
+def _validation_error() -> type[Exception]:
     # label="latest" of a model with no active version surfaces as a ValidationException.
     from azure.ai.ml.exceptions import ValidationException
 
