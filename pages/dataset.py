@@ -100,8 +100,8 @@ def pick_source() -> tuple[Path | None, str]:
             st.session_state.pop(HUB_PATH, None)
             st.error(error.message)
             st.info(error.hint)
-    path = st.session_state.get(HUB_PATH)
-    return (Path(path), hub_id) if path else (None, hub_id)
+    hub_path = st.session_state.get(HUB_PATH)
+    return (Path(hub_path), hub_id) if hub_path else (None, hub_id)
 
 
 def show_sample(dataset, count: int, seed: int) -> None:

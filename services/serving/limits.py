@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 # The guide's request_timeout_ms for managed online deployments (90000).
 DEFAULT_TIMEOUT_S = 90.0
@@ -28,7 +29,7 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> Limits:
-        values = {}
+        values: dict[str, Any] = {}
         for name, variable in ENV_VARS.items():
             raw = os.environ.get(variable)
             if raw:

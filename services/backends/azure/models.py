@@ -60,7 +60,7 @@ def _literal(value: Any, expected: type, key: str, model_name: str) -> Any:
 
 def _is_archived(rest_version: Any) -> bool:
     """The REST version's isArchived flag (msrest attribute or hybrid-model mapping key)."""
-    properties = getattr(rest_version, "properties", None)
+    properties: Any = getattr(rest_version, "properties", None)
     flag = getattr(properties, "is_archived", None)
     if flag is None and hasattr(properties, "get"):
         flag = properties.get("isArchived")
@@ -145,13 +145,13 @@ def get_model(clients: AzureClients, model_id: str) -> ModelInfo:
     # No active version: an archived model still lists among archived containers, and its
     # last version can be read by number.
     try:
-        archived = [
+        containers = [
             c
             for c in registry.models.list(list_view_type=ListViewType.ARCHIVED_ONLY)
             if c.name == name
         ]
-        if archived:
-            model, _ = read_version(registry, name, str(archived[0].latest_version))
+        if containers:
+            model, _ = read_version(registry, name, str(containers[0].latest_version))
             return to_model_info(model, archived=True)
     except Exception as error:  # noqa: BLE001 - report the model as not found below
         log.info("archived lookup of %s failed: %s", name, short(error))
