@@ -8,8 +8,9 @@ import streamlit as st
 
 from pages.shared import cost_notice, state
 from pages.shared.backend import current_backend
-from pages.shared.deferred import draw_when_mlflow_is_ready
+from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
+from services import tracking
 from services.chat.client import mask_key
 from services.errors import StudioError
 from services.serving.display import endpoint_rows
@@ -107,7 +108,12 @@ def registered_versions() -> None:
 
 
 # Registered versions live in MLflow's registry: the page draws first while MLflow is cold.
-draw_when_mlflow_is_ready("deploy", registered_versions, "Reading registered models from MLflow…")
+draw_after_first_paint(
+    "deploy",
+    registered_versions,
+    "Reading registered models from MLflow…",
+    warm=tracking.local_client_opened(),
+)
 
 # 3. Endpoints
 st.subheader("3 · Endpoints")

@@ -8,8 +8,9 @@ import streamlit as st
 
 from pages.shared import state
 from pages.shared.backend import current_backend
-from pages.shared.deferred import draw_when_mlflow_is_ready
+from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
+from services import tracking
 from services.charts import latest_values, loss_figure, params_diff
 from services.job_display import job_label
 from services.training.jobs import mlflow_ui_command
@@ -95,7 +96,12 @@ def metrics_and_params() -> None:
 
 
 # The job list reads files; the metrics and parameters come from MLflow (seconds when cold).
-draw_when_mlflow_is_ready("metrics", metrics_and_params, "Reading metrics from MLflow…")
+draw_after_first_paint(
+    "metrics",
+    metrics_and_params,
+    "Reading metrics from MLflow…",
+    warm=tracking.local_client_opened(),
+)
 
 for job_id in job_ids:
     if by_id[job_id].studio_url:

@@ -1,11 +1,11 @@
-"""Draw the part of a page that reads MLflow after the rest of the page, while MLflow is cold.
+"""Draw a page's slow part after the rest of the page while the process is cold.
 
-Importing mlflow and opening its sqlite store takes seconds in a fresh server process. A page
-whose charts or listings need it draws its frame (title, selectors) and a placeholder instead,
-in the same script run, which then ends; a moment later a fragment timer reruns the page, and
-that run draws the part itself, loading MLflow. Once this process has opened the local store
-(services.tracking.local_client_opened), or once per session and page, the part is drawn in
-place at once, as any other.
+In a fresh server process, importing mlflow and opening its sqlite store takes seconds, and so
+does the first plotly figure and the first tokenizer. A page whose charts or listings need
+them draws its frame (title, selectors, a sample) and a placeholder instead, in a script run
+that then ends; a moment later a fragment timer asks for the page again, and that run draws
+the part itself. Once the process is warm (the caller says what that means), or after the
+first time in a session, the part is drawn in place at once, as any other.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from services import tracking
-
 FIRST_DRAW_DELAY_S = 0.2  # long enough for the browser to show the frame first
 
 
-def draw_when_mlflow_is_ready(key: str, draw: Callable[[], None], waiting: str) -> None:
-    """draw() now when MLflow is warm; else `waiting` now and draw() on a rerun right after."""
+def draw_after_first_paint(key: str, draw: Callable[[], None], waiting: str, *, warm: bool) -> None:
+    """draw() now when `warm`; else `waiting` now and draw() on a rerun right after."""
     ready = f"deferred_{key}_ready"  # once per session: after that the page draws in place
-    if tracking.local_client_opened() or st.session_state.get(ready):
+    if warm or st.session_state.get(ready):
         draw()
         return
     pending = f"deferred_{key}_pending"
@@ -30,7 +28,7 @@ def draw_when_mlflow_is_ready(key: str, draw: Callable[[], None], waiting: str) 
 
     def placeholder() -> None:
         # The page's own run shows the placeholder and ends; the timer's first run asks for
-        # the whole page again, which then draws the part in place (loading MLflow).
+        # the whole page again, which then draws the part in place.
         if st.session_state.pop(pending, False):
             st.caption(f":material/hourglass_top: {waiting}")
             return

@@ -16,16 +16,18 @@ def finished_job(tmp_path_factory, tmp_path, monkeypatch) -> str:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _mlflow_warm(tmp_path_factory):
-    """Pages draw their MLflow parts in place, as in a server whose MLflow is loaded.
+def _warm_process(tmp_path_factory):
+    """Pages draw their slow parts in place, as in a server process that is warm.
 
-    A cold process draws a placeholder first (pages/shared/deferred.py); whether this process
-    is cold would otherwise depend on which test ran first. test_import_budget.py and
-    test_deferred_parts.py check the cold pages, each in a fresh process.
+    A cold process draws them after a placeholder (pages/shared/deferred.py); whether this
+    process is cold would otherwise depend on which test ran first. test_import_budget.py
+    checks the cold pages, each in a fresh process.
     """
+    from pages.shared import preload
     from services import tracking
 
+    preload.warm_up()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STUDIO_HOME", str(tmp_path_factory.mktemp("warm-home")))
         tracking.local_client()
-    assert tracking.local_client_opened()
+    assert preload.statistics_warm() and tracking.local_client_opened()
