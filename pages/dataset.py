@@ -185,7 +185,6 @@ show_sample(dataset, int(count), st.session_state.setdefault(SEED, 0))
 
 
 def statistics_and_prepare() -> None:
-    st.subheader("Statistics")
     max_seq_length = st.number_input(
         "max_seq_length", 64, 32768, value=2048, step=64, key="dataset_max_seq_length"
     )
@@ -206,6 +205,7 @@ def statistics_and_prepare() -> None:
 
 # The sample draws at once; the statistics need the tokenizer and plotly's first figure,
 # about a second in a cold server process: drawn right after the sample until it is warm.
+st.subheader("Statistics")
 draw_after_first_paint(
     "dataset",
     statistics_and_prepare,
