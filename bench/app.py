@@ -23,6 +23,7 @@ from pathlib import Path
 from bench.children import peak_rss_mb
 from bench.common import ROOT, Figure, PartResult, Skipped, median, run_child
 from bench.context import Context
+from pages.shared.deferred import PLACEHOLDER_KEY
 
 PART = "app"
 APP = ROOT / "app.py"
@@ -268,7 +269,7 @@ def _wait_filled(page) -> bool:
     page is idle again; whether there was one."""
     from playwright.sync_api import expect
 
-    placeholders = page.get_by_test_id("stIconMaterial").filter(has_text="hourglass_top")
+    placeholders = page.locator(f"[class*='st-key-{PLACEHOLDER_KEY}']")
     if placeholders.count() == 0:
         return False
     expect(placeholders).to_have_count(0, timeout=TIMEOUT_MS)

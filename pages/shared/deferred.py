@@ -15,6 +15,8 @@ from collections.abc import Callable
 import streamlit as st
 
 FIRST_DRAW_DELAY_S = 0.2  # long enough for the browser to show the frame first
+# Key prefix of each placeholder's container: its element has the class st-key-<key> (bench).
+PLACEHOLDER_KEY = "deferred_placeholder"
 
 
 def draw_after_first_paint(key: str, draw: Callable[[], None], waiting: str, *, warm: bool) -> None:
@@ -30,7 +32,8 @@ def draw_after_first_paint(key: str, draw: Callable[[], None], waiting: str, *, 
         # The page's own run shows the placeholder and ends; the timer's first run asks for
         # the whole page again, which then draws the part in place.
         if st.session_state.pop(pending, False):
-            st.caption(f":material/hourglass_top: {waiting}")
+            with st.container(key=f"{PLACEHOLDER_KEY}_{key}"):
+                st.caption(f":material/hourglass_top: {waiting}")
             return
         st.session_state[ready] = True
         st.rerun()

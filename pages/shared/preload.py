@@ -1,11 +1,13 @@
 """Warm the server process in the background once the first page has drawn.
 
 Job metrics and registered models live in MLflow, and importing it takes seconds on a small
-machine; so do the first plotly figure and the tokenizers library (Dataset's statistics).
-Paid on a first visit, that is a slow page; paid while the person reads the first page, it is
-not seen. No page waits for this: a page that needs a library imports it itself (Python's
-import lock makes it wait for the half-done import rather than start another), and pages draw
-their slow parts after their frame until the warm-up is done (pages/shared/deferred.py).
+machine; so do the first plotly figure, the tokenizers library (Dataset's statistics) and
+pandas (every table). Paid on a first visit, that is a slow page; paid while the person reads
+the first page, it is not seen. The quick part runs at once; MLflow's import waits for a
+moment when no page is running, since it holds the GIL for seconds. No page waits for this:
+a page that needs a library imports it itself (Python's import lock makes it wait for the
+half-done import rather than start another), and pages draw their slow parts after their
+frame until the warm-up is done (pages/shared/deferred.py).
 
 Imports and an in-memory figure only: nothing is read or written, so it is safe in any
 process. STUDIO_PRELOAD=0 turns it off (the import-budget test checks what each page imports
@@ -18,6 +20,7 @@ import importlib
 import logging
 import os
 import threading
+import time
 
 import streamlit as st
 
@@ -28,11 +31,15 @@ MLFLOW_MODULES = (
     "mlflow.store.tracking.sqlalchemy_store",  # the local sqlite store behind it
     "mlflow.store.model_registry.sqlalchemy_store",  # registered models (Deploy)
 )
+SCRIPT_THREAD = "ScriptRunner.scriptThread"
+QUIET_S = 0.5
+MAX_WAIT_S = 30.0
 _statistics_warm = threading.Event()
 
 
 def warm_up() -> None:
-    """Warm what Dataset's statistics need (quick), then import MLflow (seconds)."""
+    """Warm what tables and Dataset's statistics need (quick), then import MLflow (seconds)."""
+    _import("pandas")  # every st.dataframe (Jobs' list first) converts through it
     _import("tokenizers")  # token counts
     try:
         _first_figure()
@@ -40,7 +47,26 @@ def warm_up() -> None:
         logger.exception("preloading plotly failed")
     _statistics_warm.set()
     for name in MLFLOW_MODULES:
+        _wait_until_quiet()
         _import(name)
+
+
+def _wait_until_quiet() -> None:
+    """Wait until no page has run for QUIET_S (at most MAX_WAIT_S): MLflow's import holds
+    the GIL for seconds, which would slow the page someone is opening right now."""
+    deadline = time.monotonic() + MAX_WAIT_S
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        if _a_page_is_running():
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= QUIET_S:
+            return
+        time.sleep(0.05)  # polling the server's script threads
+
+
+def _a_page_is_running() -> bool:
+    # Streamlit runs each script run (a page, a rerun, a fragment) in a thread of this name.
+    return any(thread.name == SCRIPT_THREAD for thread in threading.enumerate())
 
 
 def _import(name: str) -> None:
