@@ -23,6 +23,7 @@ from pathlib import Path
 from bench.children import peak_rss_mb
 from bench.common import ROOT, Figure, PartResult, Skipped, median, run_child
 from bench.context import Context
+from pages.shared.deferred import PLACEHOLDER_KEY
 
 PART = "app"
 APP = ROOT / "app.py"
@@ -156,7 +157,8 @@ def _browser(pages: list[tuple[str, str]]) -> tuple[list[Figure], list[str]]:
             note="spawn `streamlit run` until the page's title is drawn and its run has ended",
         ).needs_below(FIRST_PAINT_S)
     ]
-    for (_, title), visit in zip(pages[1:], ours["visits"][1:], strict=True):
+    visits = zip(pages[1:], ours["visits"][1:], ours["filled"][1:], strict=True)
+    for (_, title), visit, filled in visits:
         figures.append(
             Figure(
                 PART,
@@ -168,6 +170,17 @@ def _browser(pages: list[tuple[str, str]]) -> tuple[list[Figure], list[str]]:
                 note=f"floor: the one-line app reloaded, median of {FLOOR_VISITS}",
             ).needs_below(FIRST_VISIT_S)
         )
+        if filled is not None:
+            figures.append(
+                Figure(
+                    PART,
+                    f"browser: {title} page, first visit until its placeholders are filled in",
+                    "s",
+                    filled,
+                    floor_visit,
+                    note="the parts drawn after the page (cold process) drawn and idle",
+                )
+            )
     figures.append(
         Figure(
             PART,
@@ -211,12 +224,14 @@ def _serve_and_visit(browser, app: Path, visits: list[tuple[str, str]]) -> dict:
     try:
         _goto_when_up(page, f"{url}/", started)
         _wait_drawn(page, visits[0][1])
-        result = {"visits": [time.perf_counter() - started]}
+        result = {"visits": [time.perf_counter() - started], "filled": [_wait_filled(page)]}
         for path, title in visits[1:]:
             began = time.perf_counter()
             page.goto(f"{url}/{path}")
             _wait_drawn(page, title)
             result["visits"].append(time.perf_counter() - began)
+            had_placeholders = _wait_filled(page)
+            result["filled"].append(time.perf_counter() - began if had_placeholders else None)
         maps = Path(f"/proc/{server.pid}/maps").read_text()
         result["libtorch"] = "libtorch" in maps
         result["peak_mb"] = peak_rss_mb(server.pid)
@@ -247,6 +262,21 @@ def _wait_drawn(page, title: str) -> None:
     expect(page.get_by_test_id("stApp")).to_have_attribute(
         "data-test-script-state", "notRunning", timeout=TIMEOUT_MS
     )
+
+
+def _wait_filled(page) -> bool:
+    """Wait until no placeholder of a deferred part (pages/shared/deferred.py) is left and the
+    page is idle again; whether there was one."""
+    from playwright.sync_api import expect
+
+    placeholders = page.locator(f"[class*='st-key-{PLACEHOLDER_KEY}']")
+    if placeholders.count() == 0:
+        return False
+    expect(placeholders).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=TIMEOUT_MS
+    )
+    return True
 
 
 def _rss_mb(pid: int) -> float:

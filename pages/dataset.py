@@ -10,7 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from pages.shared import state
+from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
+from pages.shared.preload import statistics_warm
 from services import config
 from services.data import TokenCounter, inspect_dataset, open_dataset, prepare
 from services.data.charts import tokens_histogram, turns_histogram
@@ -191,20 +193,32 @@ if button_col.button("New sample", key="dataset_new_sample"):
     st.session_state[SEED] = st.session_state.get(SEED, 0) + 1
 show_sample(dataset, int(count), st.session_state.setdefault(SEED, 0))
 
+
+def statistics_and_prepare() -> None:
+    max_seq_length = st.number_input(
+        "max_seq_length", 64, 32768, value=2048, step=64, key="dataset_max_seq_length"
+    )
+    tokenizer = _tokenizer_path()
+    report = _inspect(str(path), stat.st_mtime, stat.st_size, tokenizer)
+    if report.valid == 0:
+        st.error("No row of this file is a valid conversation; see the reasons below.")
+    show_statistics(
+        report,
+        int(max_seq_length),
+        "Token counts are estimated (about 4 characters per token): the model's tokenizer "
+        "is not available.",
+    )
+    if report.valid >= 2:
+        is_hub = st.session_state.get("dataset_source") == "Hugging Face hub"
+        show_prepare(label, label if is_hub else None)
+
+
+# The sample draws at once; the statistics need the tokenizer and plotly's first figure,
+# about a second in a cold server process: drawn right after the sample until it is warm.
 st.subheader("Statistics")
-max_seq_length = st.number_input(
-    "max_seq_length", 64, 32768, value=2048, step=64, key="dataset_max_seq_length"
+draw_after_first_paint(
+    "dataset",
+    statistics_and_prepare,
+    "Counting tokens and drawing the statistics…",
+    warm=statistics_warm(),
 )
-tokenizer = _tokenizer_path()
-report = _inspect(str(path), stat.st_mtime, stat.st_size, tokenizer)
-if report.valid == 0:
-    st.error("No row of this file is a valid conversation; see the reasons below.")
-show_statistics(
-    report,
-    int(max_seq_length),
-    "Token counts are estimated (about 4 characters per token): the model's tokenizer "
-    "is not available.",
-)
-if report.valid >= 2:
-    is_hub = st.session_state.get("dataset_source") == "Hugging Face hub"
-    show_prepare(label, label if is_hub else None)

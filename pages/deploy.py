@@ -8,7 +8,9 @@ import streamlit as st
 
 from pages.shared import cost_notice, state
 from pages.shared.backend import current_backend
+from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
+from services import tracking
 from services.chat.client import mask_key
 from services.errors import StudioError
 from services.serving.display import endpoint_rows
@@ -25,7 +27,7 @@ st.caption("Register a finished job, deploy a version as an endpoint, then chat 
 
 # 1. Register
 st.subheader("1 · Register a finished job")
-with st.spinner("Reading jobs…"):  # the first visit may wait for MLflow to load
+with st.spinner("Reading jobs…"):  # files only, unless a job predates status.json
     finished = [job for job in backend.list_jobs() if job.status == "finished"]
 if not finished:
     st.info("No finished job yet: fine-tune a model on the Setup page, follow it on Jobs.")
@@ -53,21 +55,19 @@ else:
 
 # 2. Deploy
 st.subheader("2 · Deploy a registered version")
-with st.spinner("Reading registered models…"):
-    versions = backend.list_registered_models()
-if not versions:
-    st.info("No registered model yet: register a finished job above.")
-else:
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"name": v.name, "version": v.version, "job": v.source_job, "base": v.base_model}
-                for v in versions
-            ]
-        ),
-        hide_index=True,
-        key="deploy_versions_table",
-    )
+
+
+def registered_versions() -> None:
+    with st.spinner("Reading registered models…"):
+        versions = backend.list_registered_models()
+    if not versions:
+        st.info("No registered model yet: register a finished job above.")
+        return
+    rows = [
+        {"name": v.name, "version": v.version, "job": v.source_job, "base": v.base_model}
+        for v in versions
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="deploy_versions_table")
     if JUST_REGISTERED in st.session_state:  # offer the version just registered, not the old one
         just = st.session_state.pop(JUST_REGISTERED)
         match = [v for v in versions if (v.name, v.version) == just]
@@ -105,6 +105,15 @@ else:
         st.rerun()
     if DEPLOYED in st.session_state:
         st.success(st.session_state.pop(DEPLOYED), icon=":material/rocket_launch:")
+
+
+# Registered versions live in MLflow's registry: the page draws first while MLflow is cold.
+draw_after_first_paint(
+    "deploy",
+    registered_versions,
+    "Reading registered models from MLflow…",
+    warm=tracking.local_client_opened(),
+)
 
 # 3. Endpoints
 st.subheader("3 · Endpoints")

@@ -8,7 +8,9 @@ import streamlit as st
 
 from pages.shared import state
 from pages.shared.backend import current_backend
+from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
+from services import tracking
 from services.charts import latest_values, loss_figure, params_diff
 from services.job_display import job_label
 from services.training.jobs import mlflow_ui_command
@@ -46,7 +48,7 @@ def chart(job_ids: list[str], smoothing: float, log_scale: bool, refreshing: boo
 
 st.title("Metrics")
 backend = current_backend()
-with st.spinner("Reading runs…"):  # the first visit may wait for MLflow to load
+with st.spinner("Reading runs…"):  # files only, unless a job predates status.json
     jobs = backend.list_jobs()
 if not jobs:
     st.info("No runs yet: start a fine-tuning job from the Setup page.")
@@ -79,16 +81,27 @@ if not job_ids:
 st.query_params["job"] = job_ids[0]
 st.session_state[state.SELECTED_JOB] = job_ids[0]
 
-running = any(not by_id[i].is_terminal for i in job_ids)
-live = st.fragment(chart, run_every=REFRESH_S if running else None)
-live(job_ids, smoothing, log_scale, refreshing=running)
 
-st.subheader("Parameters" if len(job_ids) == 1 else "Parameters that differ")
-params = params_diff({job_id: backend.get_params(job_id) for job_id in job_ids})
-if params.empty:
-    st.caption("The chosen runs have the same parameters.")
-else:
-    st.dataframe(params, key="metrics_params")
+def metrics_and_params() -> None:
+    running = any(not by_id[i].is_terminal for i in job_ids)
+    live = st.fragment(chart, run_every=REFRESH_S if running else None)
+    live(job_ids, smoothing, log_scale, refreshing=running)
+
+    st.subheader("Parameters" if len(job_ids) == 1 else "Parameters that differ")
+    params = params_diff({job_id: backend.get_params(job_id) for job_id in job_ids})
+    if params.empty:
+        st.caption("The chosen runs have the same parameters.")
+    else:
+        st.dataframe(params, key="metrics_params")
+
+
+# The job list reads files; the metrics and parameters come from MLflow (seconds when cold).
+draw_after_first_paint(
+    "metrics",
+    metrics_and_params,
+    "Reading metrics from MLflow…",
+    warm=tracking.local_client_opened(),
+)
 
 for job_id in job_ids:
     if by_id[job_id].studio_url:

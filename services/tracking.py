@@ -8,6 +8,7 @@ train_loss, train_runtime, ...
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,10 +33,27 @@ MetricHistories = dict[str, list[tuple[int, float]]]
 
 
 def local_client() -> MlflowClient:
-    """A client on the local store under STUDIO_HOME (sqlite + artifact folder)."""
+    """A client on the local store under STUDIO_HOME (sqlite + artifact folder).
+
+    One per store and process: MLflow itself keeps one store object per URI, so the sqlite
+    schema check (alembic) runs only on a process's first open of each store.
+    """
+    return _client(config.mlflow_tracking_uri())
+
+
+@functools.cache
+def _client(tracking_uri: str) -> MlflowClient:
     from mlflow.tracking import MlflowClient
 
-    return MlflowClient(tracking_uri=config.mlflow_tracking_uri())
+    return MlflowClient(tracking_uri=tracking_uri)
+
+
+def local_client_opened() -> bool:
+    """Whether this process has made a local client: mlflow is loaded, reading takes no time.
+
+    Pages that would otherwise wait seconds for it draw a placeholder first.
+    """
+    return _client.cache_info().currsize > 0
 
 
 def job_status(run_status: str) -> str:

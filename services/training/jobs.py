@@ -2,11 +2,14 @@
 
 A job is a folder under services.config.jobs_dir() (see services.training.layout), an MLflow
 run in the local store, and a detached worker process (services.training.worker). The run
-status is the job status; a worker that died without closing its run is recorded, by the
-first look that finds it dead, as failed (a line in its log, the run ended FAILED), so no job
-stays "running" forever. Workers wait in the local training queue (services.training.slots)
-while the run is SCHEDULED ("queued"). A job whose job.json cannot be read is listed as an
-"unreadable record" with the path and the reason; its worker is still found by worker.pid.
+status is the job status, read from the job's status.json (services.training.status_file),
+which every change to the run's status also writes, so listing jobs opens no MLflow store; a
+job without one (made before it existed) is read from MLflow. A worker that died without
+closing its run is recorded, by the first look that finds it dead, as failed (a line in its
+log, the run ended FAILED), so no job stays "running" forever. Workers wait in the local
+training queue (services.training.slots) while the run is SCHEDULED ("queued"). A job whose
+job.json cannot be read is listed as an "unreadable record" with the path and the reason; its
+worker is still found by worker.pid.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 from services import config, tracking
 from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
 from services.errors import JobError
-from services.training import job_record, process, slots
+from services.training import job_record, process, slots, status_file
 from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
 from services.training.layout import DEATH_CLAIM, JOB_FILE, LOG_FILE, PID_FILE, PROGRESS_FILE
 
@@ -102,6 +105,7 @@ def submit_job(spec: JobSpec) -> JobInfo:
     params = {**{k: str(v) for k, v in spec.params.items()}, **_spec_params(spec)}
     client.log_batch(run_id, params=[Param(k, v) for k, v in params.items()])
     client.update_run(run_id, status="SCHEDULED")
+    status_file.write(folder, run_id, "SCHEDULED")  # before job.json: a listed job has one
     record = JobRecord(
         id=job_id,
         run_id=run_id,
@@ -118,6 +122,7 @@ def submit_job(spec: JobSpec) -> JobInfo:
         pid = process.start_detached(worker_command(folder), folder / LOG_FILE, env)
     except OSError as error:
         client.set_terminated(run_id, status="FAILED")
+        status_file.write(folder, run_id, "FAILED")
         raise JobError(f"The training worker could not start: {error}") from error
     process.write_pid_file(folder / PID_FILE, pid)
     record.pid, record.pid_stamp = process.read_pid_file(folder / PID_FILE) or (pid, "")
@@ -181,20 +186,29 @@ def _progress(folder: Path) -> dict:
         return {}
 
 
-def _job_info(folder: Path, record: JobRecord, client) -> JobInfo:
-    run = client.get_run(record.run_id)
-    status = tracking.job_status(run.info.status)
-    ended_at = run.info.end_time / 1000 if run.info.end_time else None
+def _run_state(folder: Path, record: JobRecord) -> tuple[str, float, float | None]:
+    """(MLflow run status, started at, ended at): from status.json, else from MLflow."""
+    recorded = status_file.read(folder, record.run_id)
+    if recorded is not None:
+        return recorded.status, record.created_at, recorded.ended_at
+    run = tracking.local_client().get_run(record.run_id)
+    started_at = (run.info.start_time or 0) / 1000 or record.created_at
+    return run.info.status, started_at, run.info.end_time / 1000 if run.info.end_time else None
+
+
+def _job_info(folder: Path, record: JobRecord) -> JobInfo:
+    run_status, started_at, ended_at = _run_state(folder, record)
+    status = tracking.job_status(run_status)
     if status in RUNNING_STATUSES and not _worker_alive(folder, record):
         # The worker died without closing its run (SIGKILL, out of memory, machine restart).
-        status, ended_at = _record_death(folder, record, client)
+        status, ended_at = _record_death(folder, record)
     progress = _progress(folder) if status != "queued" else {}
     return JobInfo(
         id=record.id,
         status=status,
         model_id=record.model_id,
         display_name=record.display_name,
-        started_at=(run.info.start_time or 0) / 1000 or record.created_at,
+        started_at=started_at,
         ended_at=ended_at,
         step=progress.get("step"),
         total_steps=progress.get("total_steps"),
@@ -209,19 +223,23 @@ def _queue_position(record: JobRecord) -> int | None:
     return slots.position(slots.pool_of(record.spec), slots.ticket(record.created_at, record.id))
 
 
-def _record_death(folder: Path, record: JobRecord, client) -> tuple[str, float | None]:
+def _record_death(folder: Path, record: JobRecord) -> tuple[str, float | None]:
     """Close the run of a worker found dead: (job status, when found); recorded exactly once.
 
     Whoever creates DEATH_CLAIM first writes the log line and ends the run; a look racing it
-    only reports the same outcome. A run the worker closed just before it exited is left as is.
+    only reports the same outcome. A run the worker closed just before it exited is left as is
+    (its status.json is written again, in case the worker died before writing it).
     """
     # Read again: a cancel saves cancel_requested before it stops the worker, and the worker
     # may have closed its run as it exited.
     record = _load_record(folder) or record
     closing = "KILLED" if record.cancel_requested else "FAILED"
+    client = tracking.local_client()
     run = client.get_run(record.run_id)
     if run.info.status not in ("SCHEDULED", "RUNNING"):
-        return tracking.job_status(run.info.status), (run.info.end_time or 0) / 1000 or None
+        ended_at = (run.info.end_time or 0) / 1000 or None
+        status_file.write(folder, record.run_id, run.info.status, ended_at)
+        return tracking.job_status(run.info.status), ended_at
     found_at = time.time()
     try:
         os.close(os.open(folder / DEATH_CLAIM, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
@@ -237,6 +255,7 @@ def _record_death(folder: Path, record: JobRecord, client) -> tuple[str, float |
                 f"found dead at {found}\n"
             )
     client.set_terminated(record.run_id, status=closing, end_time=int(found_at * 1000))
+    status_file.write(folder, record.run_id, closing, found_at)
     if closing == "FAILED":
         logger.warning("job %s: worker found dead, its run ended FAILED", record.id)
     return tracking.job_status(closing), found_at
@@ -261,18 +280,24 @@ def _modified_at(path: Path) -> float | None:
         return None
 
 
-def _look(folder: Path, client) -> JobInfo:
+def _is_mlflow_error(error: Exception) -> bool:
+    # Looked up, not imported: when mlflow is not loaded, nothing of it can have raised.
+    exceptions = sys.modules.get("mlflow.exceptions")
+    return exceptions is not None and isinstance(error, exceptions.MlflowException)
+
+
+def _look(folder: Path) -> JobInfo:
     """The job in `folder`, whatever state its record and its MLflow run are in."""
     try:
         record = job_record.load(folder)
     except UnreadableRecord as error:
         logger.info("%s", error.message)  # shown as the job's error
         return _unreadable_job(folder, error)
-    from mlflow.exceptions import MlflowException  # loaded already: `client` is mlflow's
-
     try:
-        return _job_info(folder, record, client)
-    except MlflowException as error:
+        return _job_info(folder, record)
+    except Exception as error:
+        if not _is_mlflow_error(error):
+            raise
         logger.warning("job %s: its MLflow run cannot be read: %s", record.id, error)
         return JobInfo(
             id=record.id,
@@ -286,14 +311,16 @@ def _look(folder: Path, client) -> JobInfo:
 
 
 def get_job(job_id: str) -> JobInfo:
-    return _look(_job_dir(job_id), tracking.local_client())
+    return _look(_job_dir(job_id))
 
 
 def list_jobs() -> list[JobInfo]:
-    """Every local job, newest first; one with an unreadable record is listed as such."""
+    """Every local job, newest first; one with an unreadable record is listed as such.
+
+    Reads files only (no MLflow) unless a job has no status.json or its worker died.
+    """
     folders = [job_file.parent for job_file in config.jobs_dir().glob(f"*/{JOB_FILE}")]
-    client = tracking.local_client() if folders else None  # no job, no need to import mlflow
-    jobs = [_look(folder, client) for folder in folders]
+    jobs = [_look(folder) for folder in folders]
     return sorted(jobs, key=lambda job: job.started_at or 0, reverse=True)
 
 
@@ -304,10 +331,9 @@ def cancel_job(job_id: str) -> None:
     read (the worker is found by worker.pid; it closes its own run as killed on SIGTERM).
     """
     folder = _job_dir(job_id)
-    client = tracking.local_client()
     record = _load_record(folder)
     if record is not None:
-        if _job_info(folder, record, client).is_terminal:
+        if _job_info(folder, record).is_terminal:
             return
         record.cancel_requested = True
         job_record.save(folder, record)
@@ -316,7 +342,7 @@ def cancel_job(job_id: str) -> None:
     if identity is not None and was_running and not process.stop_group(*identity):
         raise JobError(f"Job {job_id} (pid {identity[0]}) did not stop.", "Stop it by hand.")
     if record is not None:
-        _record_death(folder, record, client)  # ends the run killed, unless the worker did
+        _record_death(folder, record)  # ends the run killed, unless the worker did
     elif not was_running:
         return  # unreadable, and no worker left to stop
     with open(folder / LOG_FILE, "a") as log:

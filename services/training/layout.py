@@ -1,11 +1,13 @@
 """What a local job folder holds: <jobs_dir>/<job_id>/...
 
-job.json      the job record (services.training.record); written by the parent
+job.json      the job record (services.training.job_record); written by the parent
 worker.pid    the worker's pid and start-time stamp, written at start by the parent and the
               worker: cancel and status find the worker by it even when job.json is unreadable
 death.claimed created by the one look that records a worker's death (exactly once)
 train.log     the worker's stdout and stderr
 progress.json step, total_steps, eta_seconds; rewritten by the worker after every step
+status.json   the run's status (services.training.status_file), written after each change to
+              the MLflow run's status, so listing jobs needs no MLflow
 adapter/      the LoRA adapter (save_pretrained) and tokenizer files, when training finishes
 model/        the full model instead, when the job trained without LoRA
 checkpoints/  Trainer checkpoints (save_total_limit of them)
@@ -20,6 +22,7 @@ LOG_FILE = "train.log"
 PID_FILE = "worker.pid"
 DEATH_CLAIM = "death.claimed"
 PROGRESS_FILE = "progress.json"
+STATUS_FILE = "status.json"
 ADAPTER_DIR = "adapter"
 MODEL_DIR = "model"
 

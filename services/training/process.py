@@ -46,6 +46,9 @@ def start_time(pid: int) -> str:
     return stat.rsplit(")", 1)[1].split()[19]
 
 
+EXIT_STATUS_WAIT_S = 2.0
+
+
 def _reap(pid: int) -> None:
     """Collect the exit status if `pid` is our own child, so it does not linger as a zombie."""
     if pid in _children:
@@ -59,11 +62,16 @@ def exit_description(pid: int | None) -> str:
     """How process `pid` ended ("killed by signal 9 (SIGKILL)", "exit code 1"), when known.
 
     Known only to the process that started it (its parent); "" otherwise or while it runs.
+    Called once the process was found dead: another thread may be reaping it right now
+    (Popen.poll() then answers None), so wait briefly for the status rather than poll.
     """
     child = _children.get(pid) if pid else None
-    code = child.poll() if child else None
-    if code is None:
+    if child is None:
         return ""
+    try:
+        code = child.wait(timeout=EXIT_STATUS_WAIT_S)
+    except subprocess.TimeoutExpired:
+        return ""  # still running
     if code >= 0:
         return f"exit code {code}"
     try:

@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 
 from services.config import offline_env
-from services.training import job_record, process, slots
+from services.training import job_record, process, slots, status_file
 from services.training.conversations import load_conversations
 from services.training.layout import LOG_FILE, PID_FILE, say
 from services.training.settings import settings_from_params
@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         client = tracking.local_client() if is_main else None
         if client:
             client.update_run(run_id, status="RUNNING")
+            status_file.write(job_dir, run_id, "RUNNING")  # after MLflow, which holds the truth
         _cap_threads()
         settings = settings_from_params(spec.get("params") or {})
         conversations = load_conversations(
@@ -146,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             client = client or tracking.local_client()
             client.log_artifact(run_id, str(job_dir / LOG_FILE), artifact_path="logs")
             client.set_terminated(run_id, status=status)
+            status_file.write(job_dir, run_id, status)
     return code
 
 
