@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages.shared.exposure import refuse_unless_safe
-from pages.shared.preload import start_preload
+from pages.shared.preload import page_run, start_preload
 from pages.shared.sidebar import render_sidebar
 
 refuse_unless_safe()  # a non-loopback address needs sign-in or STUDIO_TRUSTED_NETWORK=1
@@ -20,8 +20,9 @@ navigation = st.navigation(
         st.Page("pages/demo.py", title="Demo", icon=":material/play_circle:"),
     ]
 )
-render_sidebar()
-try:
-    navigation.run()
-finally:  # also when the page stops or reruns: the page has drawn what it had to
-    start_preload()
+with page_run():  # never beside a warm-up import (see pages/shared/preload.py)
+    render_sidebar()
+    try:
+        navigation.run()
+    finally:  # also when the page stops or reruns: the page has drawn what it had to
+        start_preload()

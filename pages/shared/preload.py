@@ -3,11 +3,13 @@
 Job metrics and registered models live in MLflow, and importing it takes seconds on a small
 machine; so do the first plotly figure, the tokenizers library (Dataset's statistics) and
 pandas (every table). Paid on a first visit, that is a slow page; paid while the person reads
-the first page, it is not seen. The quick part runs at once; MLflow's import waits for a
-moment when no page is running, since it holds the GIL for seconds. No page waits for this:
-a page that needs a library imports it itself (Python's import lock makes it wait for the
-half-done import rather than start another), and pages draw their slow parts after their
-frame until the warm-up is done (pages/shared/deferred.py).
+the first page, it is not seen. Pages draw their slow parts after their frame until the
+warm-up is done (pages/shared/deferred.py).
+
+A warm-up step never runs beside a page: on Python 3.11 two threads importing the same package
+at once can hand one of them a partially initialised module ("partially initialized module
+'pandas'", seen in the page tests). So each step waits until no script run is alive, and a page
+run that starts meanwhile (app.py's `page_run`) waits for the step in progress to end.
 
 Imports and an in-memory figure only: nothing is read or written, so it is safe in any
 process. STUDIO_PRELOAD=0 turns it off (the import-budget test checks what each page imports
@@ -20,7 +22,9 @@ import importlib
 import logging
 import os
 import threading
-import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 
 import streamlit as st
 
@@ -31,49 +35,50 @@ MLFLOW_MODULES = (
     "mlflow.store.tracking.sqlalchemy_store",  # the local sqlite store behind it
     "mlflow.store.model_registry.sqlalchemy_store",  # registered models (Deploy)
 )
-SCRIPT_THREAD = "ScriptRunner.scriptThread"
-QUIET_S = 0.5
-MAX_WAIT_S = 30.0
+SCRIPT_THREAD = "ScriptRunner.scriptThread"  # Streamlit's thread for each script run
+POLL_S = 0.05
 _statistics_warm = threading.Event()
+_step = threading.Condition()
+_step_running = False
 
 
 def warm_up() -> None:
     """Warm what tables and Dataset's statistics need (quick), then import MLflow (seconds)."""
-    _import("pandas")  # every st.dataframe (Jobs' list first) converts through it
-    _import("tokenizers")  # token counts
-    try:
-        _first_figure()
-    except Exception:  # the page that draws a figure will show the error
-        logger.exception("preloading plotly failed")
+    _alone(partial(importlib.import_module, "pandas"))  # every st.dataframe goes through it
+    _alone(partial(importlib.import_module, "tokenizers"))  # token counts
+    _alone(_first_figure)
     _statistics_warm.set()
     for name in MLFLOW_MODULES:
-        _wait_until_quiet()
-        _import(name)
+        _alone(partial(importlib.import_module, name))
 
 
-def _wait_until_quiet() -> None:
-    """Wait until no page has run for QUIET_S (at most MAX_WAIT_S): MLflow's import holds
-    the GIL for seconds, which would slow the page someone is opening right now."""
-    deadline = time.monotonic() + MAX_WAIT_S
-    quiet_since = time.monotonic()
-    while time.monotonic() < deadline:
-        if _a_page_is_running():
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since >= QUIET_S:
-            return
-        time.sleep(0.05)  # polling the server's script threads
-
-
-def _a_page_is_running() -> bool:
-    # Streamlit runs each script run (a page, a rerun, a fragment) in a thread of this name.
-    return any(thread.name == SCRIPT_THREAD for thread in threading.enumerate())
-
-
-def _import(name: str) -> None:
+def _alone(step: Callable[[], object]) -> None:
+    """Run `step` while no script run is alive; page runs that start meanwhile wait for it."""
+    global _step_running
+    with _step:
+        while _a_script_is_running():  # also fragments, which do not pass through page_run
+            _step.wait(POLL_S)
+        _step_running = True
     try:
-        importlib.import_module(name)
+        step()
     except Exception:  # the page that needs it will import it again and show the error
-        logger.exception("preloading %s failed", name)
+        logger.exception("warm-up step failed")
+    finally:
+        with _step:
+            _step_running = False
+            _step.notify_all()
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Wrap a script run: it starts only once the warm-up step in progress has ended."""
+    with _step:
+        _step.wait_for(lambda: not _step_running)
+    yield
+
+
+def _a_script_is_running() -> bool:
+    return any(thread.name == SCRIPT_THREAD for thread in threading.enumerate())
 
 
 def _first_figure() -> None:
