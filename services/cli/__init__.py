@@ -22,6 +22,7 @@ VERB_MODULES = (
     "train",
     "jobs",
     "metrics",
+    "evaluate",
     "register",
     "deploy",
     "endpoints",

@@ -69,11 +69,10 @@ def test_evaluation_runs_in_a_worker_and_is_tracked_in_mlflow(finished_job):
     assert [e.id for e in listed] == [again.id, started.id]
 
 
+@pytest.mark.slow
 def test_cancel_stops_the_worker_and_ends_the_run_killed(finished_job, tmp_path):
     _set_test_file(finished_job, write_jsonl(tmp_path / "big.jsonl", conversations(300)))
-    started = evaluations.start_evaluation(
-        finished_job, rows=300, max_new_tokens=400, batch_size=1
-    )
+    started = evaluations.start_evaluation(finished_job, rows=300, max_new_tokens=400, batch_size=1)
     wait_for(
         lambda: evaluations.get_evaluation(finished_job, started.id).stage.startswith("generating"),
         180,
