@@ -44,7 +44,7 @@ def start_form(job_id: str) -> None:
             "Max new tokens", 1, 2048, evaluations.DEFAULT_MAX_NEW_TOKENS, key="evaluate_tokens"
         )
         seed.number_input("Seed", 0, 2**31 - 1, 0, key="evaluate_seed")
-        started = st.form_submit_button("Start evaluation", type="primary")
+        started = st.form_submit_button("Start evaluation", type="primary", key="evaluate_start")
     if started:
         info = evaluations.start_evaluation(
             job_id,

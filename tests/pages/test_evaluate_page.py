@@ -48,7 +48,7 @@ def test_start_puts_the_running_evaluation_in_the_url_and_can_cancel_it(finished
     at = open_page("evaluate", query_params={"job": finished_job})
     at.number_input(key="evaluate_rows").set_value(2)
     at.number_input(key="evaluate_tokens").set_value(4)
-    at.button[0].click().run()  # the form's submit button
+    at.button(key="evaluate_start").click().run()
 
     assert not at.exception, at.exception
     evaluation_id = at.query_params["evaluation"]
