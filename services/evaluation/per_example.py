@@ -24,8 +24,8 @@ class ExampleRow:
     base_rouge_l: float
     tuned_rouge_l: float
     rouge_l_change: float
-    base_loss: float
-    tuned_loss: float
+    base_loss: float | None  # None: no assistant token within the job's max_seq_length
+    tuned_loss: float | None
 
 
 def example_rows(rows: list[EvalRow], base: list[Reply], tuned: list[Reply]) -> list[ExampleRow]:
@@ -44,9 +44,15 @@ def example_rows(rows: list[EvalRow], base: list[Reply], tuned: list[Reply]) -> 
                 base_rouge_l=round(base_rouge, 4),
                 tuned_rouge_l=round(tuned_rouge, 4),
                 rouge_l_change=round(tuned_rouge - base_rouge, 4),
-                base_loss=round(base_reply.loss, 4),
-                tuned_loss=round(tuned_reply.loss, 4),
+                base_loss=round(base_reply.loss, 4) if base_reply.loss_tokens else None,
+                tuned_loss=round(tuned_reply.loss, 4) if tuned_reply.loss_tokens else None,
             )
         )
-    table.sort(key=lambda e: (abs(e.rouge_l_change), abs(e.tuned_loss - e.base_loss)), reverse=True)
+    table.sort(key=lambda e: (abs(e.rouge_l_change), _loss_change(e)), reverse=True)
     return table
+
+
+def _loss_change(example: ExampleRow) -> float:
+    if example.base_loss is None or example.tuned_loss is None:
+        return 0.0
+    return abs(example.tuned_loss - example.base_loss)

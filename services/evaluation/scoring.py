@@ -10,7 +10,6 @@ same object with the adapter switched off, so memory holds one copy of the weigh
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +93,11 @@ def assistant_losses(
     batch_size: int,
     progress: Progress,
 ) -> list[tuple[float, int]]:
-    """(mean loss per assistant token, token count) of prompt + reference, per row."""
+    """(mean loss per assistant token, token count) of prompt + reference, per row.
+
+    A row whose assistant tokens all fall beyond max_seq_length has no loss: (0.0, 0), which
+    the token-weighted mean leaves out.
+    """
     tokenizer = models.tokenizer
     examples = [
         tokenize_conversation(
@@ -111,7 +114,7 @@ def assistant_losses(
             kept = [example for example in batch if example is not None]
             sums = iter(_loss_sums(model, collate(kept), models.device) if kept else [])
             for example in batch:
-                results.append(next(sums) if example is not None else (math.nan, 0))
+                results.append(next(sums) if example is not None else (0.0, 0))
             progress(len(batch))
     return results
 

@@ -91,3 +91,14 @@ def test_scorecard_and_table_sorted_by_largest_change():
     table = example_rows(rows, base, tuned)
     assert [e.row for e in table] == [5, 0]
     assert table[0].rouge_l_change == 1.0 and table[0].base_reply == "Five."
+
+
+def test_a_row_without_assistant_tokens_in_reach_is_left_out_of_the_loss():
+    rows = [
+        EvalRow(0, [{"role": "user", "content": "q"}], "a"),
+        EvalRow(1, [{"role": "user", "content": "long"}], "b"),
+    ]
+    base = [Reply("a", 1, False, 2.0, 10), Reply("b", 1, False, 0.0, 0)]
+    card = build_scorecard(base, base, ["a", "b"])
+    assert card.base.loss == 2.0 and math.isfinite(card.base.perplexity)
+    assert example_rows(rows, base, base)[1].base_loss is None
