@@ -15,6 +15,7 @@ navigation = st.navigation(
         st.Page("pages/dataset.py", title="Dataset", icon=":material/forum:"),
         st.Page("pages/jobs.py", title="Jobs", icon=":material/terminal:"),
         st.Page("pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
+        st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:"),
         st.Page("pages/deploy.py", title="Deploy", icon=":material/rocket_launch:"),
         st.Page("pages/chat.py", title="Chat", icon=":material/chat:"),
         st.Page("pages/demo.py", title="Demo", icon=":material/play_circle:"),

@@ -18,6 +18,7 @@ TITLES = {
     "endpoint": "3. Endpoint: latency, throughput, first token (baseline: mlflow models serve)",
     "app": "4. The app: cold start, page renders, memory (floor: a one-line Streamlit app)",
     "logs": "5. Live logs: delay and CPU cost of the tail (baseline: GNU tail)",
+    "evaluation": "6. Evaluation: examples/min and memory (baseline: one-prompt generate loop)",
 }
 HEADER = """# Benchmark results
 

@@ -25,6 +25,7 @@ VERB_MODULES = (
     "train",
     "jobs",
     "metrics",
+    "evaluate",
     "register",
     "deploy",
     "endpoints",

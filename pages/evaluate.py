@@ -1,0 +1,160 @@
+"""Evaluate page: did the fine-tune make the model better than its base?
+
+Pick a finished job, start an evaluation (a detached worker scores both models on a seeded
+sample of the job's test split), follow it live, then read the verdict, the scorecard and the
+per-example table. The job and the evaluation are in the URL, so a refresh finds them again.
+"""
+
+import streamlit as st
+
+from pages.shared import state
+from pages.shared.backend import current_backend
+from pages.shared.entry import ensure_app_navigation
+from services.evaluation import evaluations
+from services.evaluation.display import (
+    evaluation_rows,
+    example_summary_rows,
+    progress_text,
+    scorecard_rows,
+)
+from services.job_display import job_label
+from services.training.jobs import mlflow_ui_command
+
+ensure_app_navigation()
+
+REFRESH_S = 2
+JOB = "evaluate_job"
+SHOWN = "evaluate_shown"
+
+
+def put_job_in_url() -> None:
+    st.query_params["job"] = st.session_state[JOB]
+    st.query_params.pop("evaluation", None)
+
+
+def show_chosen() -> None:
+    st.query_params["evaluation"] = st.session_state[SHOWN]
+
+
+def start_form(job_id: str) -> None:
+    with st.form("evaluate_form"):
+        rows, tokens, seed = st.columns(3)
+        rows.number_input("Test rows", 1, 1000, evaluations.DEFAULT_ROWS, key="evaluate_rows")
+        tokens.number_input(
+            "Max new tokens", 1, 2048, evaluations.DEFAULT_MAX_NEW_TOKENS, key="evaluate_tokens"
+        )
+        seed.number_input("Seed", 0, 2**31 - 1, 0, key="evaluate_seed")
+        started = st.form_submit_button("Start evaluation", type="primary", key="evaluate_start")
+    if started:
+        info = evaluations.start_evaluation(
+            job_id,
+            rows=int(st.session_state["evaluate_rows"]),
+            max_new_tokens=int(st.session_state["evaluate_tokens"]),
+            seed=int(st.session_state["evaluate_seed"]),
+        )
+        st.query_params["evaluation"] = info.id
+        st.rerun()
+
+
+def live_view(job_id: str, evaluation_id: str, refreshing: bool) -> None:
+    info = evaluations.get_evaluation(job_id, evaluation_id)
+    if refreshing and info.is_terminal:
+        st.rerun()  # redraw the whole page with the results, no more refreshing
+    fraction, text = progress_text(info)
+    st.progress(fraction, text=f"{info.status}: {text}")
+    if st.button("Cancel evaluation", key="evaluate_cancel", icon=":material/stop_circle:"):
+        with st.spinner("Stopping the evaluation…"):
+            evaluations.cancel_evaluation(job_id, evaluation_id)
+        st.rerun()
+
+
+def results(info) -> None:
+    if info.improved:
+        st.success(info.verdict, icon=":material/trending_up:")
+    else:
+        st.warning(info.verdict, icon=":material/trending_flat:")
+    base, tuned = info.scorecard["base"], info.scorecard["tuned"]
+    perplexity, rouge, chrf = st.columns(3)
+    perplexity.metric(
+        "Perplexity (tuned)",
+        f"{tuned['perplexity']:.2f}",
+        f"{tuned['perplexity'] - base['perplexity']:+.2f} vs base",
+        delta_color="inverse",
+    )
+    rouge.metric(
+        "ROUGE-L (tuned)", f"{tuned['rouge_l']:.3f}", f"{tuned['rouge_l'] - base['rouge_l']:+.3f}"
+    )
+    chrf.metric("chrF (tuned)", f"{tuned['chrf']:.3f}", f"{tuned['chrf'] - base['chrf']:+.3f}")
+    st.dataframe(scorecard_rows(info.scorecard), hide_index=True, key="evaluate_scorecard")
+    st.subheader("Per example, largest change first")
+    st.dataframe(example_summary_rows(info.examples), hide_index=True, key="evaluate_examples")
+    for example in info.examples:
+        title = f"Row {example['row']}: ROUGE-L {example['rouge_l_change']:+.2f}"
+        with st.expander(title, key=f"evaluate_example_{example['row']}"):
+            st.markdown(f"**Prompt** ({example['earlier_turns']} earlier turns)")
+            st.text(example["prompt"])
+            st.markdown("**Reference**")
+            st.text(example["reference"])
+            left, right = st.columns(2)
+            left.markdown(f"**Base** · ROUGE-L {example['base_rouge_l']:.2f}")
+            left.text(example["base_reply"] or "(empty)")
+            right.markdown(f"**Tuned** · ROUGE-L {example['tuned_rouge_l']:.2f}")
+            right.text(example["tuned_reply"] or "(empty)")
+
+
+st.title("Evaluate")
+backend = current_backend()
+if backend.name != "local":
+    st.info(
+        "Evaluation runs on the local backend for now: switch to it in Setup → Connect. "
+        "On Azure ML, the job's eval_loss is on the Metrics page."
+    )
+    st.stop()
+finished = [job for job in backend.list_jobs() if job.status == "finished"]
+if not finished:
+    st.info("No finished fine-tuning job yet: evaluate one once it has finished (Jobs page).")
+    st.stop()
+
+by_id = {job.id: job for job in finished}
+wanted = st.query_params.get("job") or st.session_state.get(state.SELECTED_JOB)
+if wanted in by_id and wanted != st.session_state.get(JOB):
+    st.session_state[JOB] = wanted
+elif st.session_state.get(JOB) not in by_id:
+    st.session_state[JOB] = finished[0].id
+job_id = st.selectbox(
+    "Finished job",
+    list(by_id),
+    format_func=lambda i: job_label(by_id[i]),
+    key=JOB,
+    on_change=put_job_in_url,
+)
+st.query_params["job"] = job_id
+st.session_state[state.SELECTED_JOB] = job_id
+
+st.caption(
+    "Scores the tuned model and its base model on the same sampled rows of the job's test split: "
+    "held-out perplexity on the reference replies, and ROUGE-L / chrF of greedy replies."
+)
+start_form(job_id)
+
+past = evaluations.list_evaluations(job_id)
+if not past:
+    st.stop()
+ids = [e.id for e in past]
+shown_id = st.query_params.get("evaluation")
+shown_id = shown_id if shown_id in ids else ids[0]
+info = past[ids.index(shown_id)]
+st.subheader(f"Evaluation {info.id}")
+if not info.is_terminal:
+    st.fragment(live_view, run_every=REFRESH_S)(job_id, info.id, refreshing=True)
+elif info.status == "finished":
+    results(info)
+else:
+    st.error(f"The evaluation {info.status}. {info.error}")
+
+st.subheader("This job's evaluations")
+st.dataframe(evaluation_rows(past), hide_index=True, key="evaluate_past")
+st.session_state[SHOWN] = shown_id
+st.selectbox("Show evaluation", ids, key=SHOWN, on_change=show_chosen)
+st.caption("Evaluation runs sit beside their training run in the MLflow UI:")
+st.code(mlflow_ui_command(), language="bash")

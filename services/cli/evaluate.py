@@ -1,0 +1,109 @@
+"""`python -m services evaluate JOB` and `python -m services evaluations list JOB`.
+
+`evaluate` starts an evaluation of a finished local job against its base model, follows it to
+the end (progress on stderr) and prints the scorecard and verdict; exit 0 when it ran,
+1 when it failed or was cancelled. Ctrl-C cancels it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from services.cli.output import add_json_flag, emit
+from services.evaluation import evaluations
+from services.evaluation.evaluations import EvaluationInfo
+from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED
+
+FOLLOW_INTERVAL_S = 1.0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("evaluate", help="score a finished job against its base model")
+    parser.add_argument("job_id", metavar="JOB")
+    parser.add_argument("--against", choices=("base",), default="base", help="the comparator")
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="test rows to sample")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the row sample")
+    parser.add_argument(
+        "--max-new-tokens", type=int, default=evaluations.DEFAULT_MAX_NEW_TOKENS, metavar="N"
+    )
+    parser.add_argument("--temperature", type=float, default=0.0, help="0: greedy (default)")
+    parser.add_argument("--top-p", type=float, default=1.0)
+    parser.add_argument("--batch-size", type=int, default=evaluations.DEFAULT_BATCH_SIZE)
+    add_json_flag(parser)
+    parser.set_defaults(handler=evaluate)
+
+    group = subparsers.add_parser("evaluations", help="a job's evaluations")
+    verbs = group.add_subparsers(dest="evaluations_verb", required=True)
+    listing = verbs.add_parser("list", help="a job's evaluations, newest first")
+    listing.add_argument("job_id", metavar="JOB")
+    add_json_flag(listing)
+    listing.set_defaults(handler=list_evaluations)
+
+
+def summary(info: EvaluationInfo, examples: bool = True) -> dict:
+    """What the JSON output holds (the per-example table only when asked)."""
+    fields = {
+        "id": info.id,
+        "job_id": info.job_id,
+        "status": info.status,
+        "run_id": info.run_id,
+        "comparator": info.comparator,
+        "rows": info.rows,
+        "seed": info.seed,
+        "max_new_tokens": info.max_new_tokens,
+        "verdict": info.verdict,
+        "improved": info.improved,
+        "scorecard": info.scorecard,
+        "error": info.error,
+        "seconds": round(info.ended_at - info.created_at, 1) if info.ended_at else None,
+    }
+    return {**fields, "examples": info.examples} if examples else fields
+
+
+def _scorecard_text(info: EvaluationInfo) -> str:
+    if info.status != "finished":
+        return f"{info.id}: {info.status}\n{info.error}".strip()
+    lines = [info.verdict, f"{'':18}{'base':>10}{'tuned':>10}"]
+    base, tuned = info.scorecard["base"], info.scorecard["tuned"]
+    for name in ("perplexity", "loss", "rouge_l", "chrf", "reply_words"):
+        lines.append(f"{name:18}{base[name]:>10.3f}{tuned[name]:>10.3f}")
+    for name in ("empty_share", "cut_off_share", "repetitive_share"):
+        lines.append(f"{name:18}{base[name]:>10.0%}{tuned[name]:>10.0%}")
+    return "\n".join(lines + [f"{info.rows} rows; MLflow run {info.run_id}"])
+
+
+def evaluate(args) -> int:
+    info = evaluations.start_evaluation(
+        args.job_id,
+        rows=args.rows,
+        seed=args.seed,
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        batch_size=args.batch_size,
+    )
+    shown = ""
+    try:
+        while not info.is_terminal:
+            time.sleep(FOLLOW_INTERVAL_S)
+            info = evaluations.get_evaluation(args.job_id, info.id)
+            line = f"{info.stage} {info.done}/{info.total}" if info.total else info.status
+            if line != shown:
+                print(line, file=sys.stderr, flush=True)
+                shown = line
+    except KeyboardInterrupt:
+        info = evaluations.cancel_evaluation(args.job_id, info.id)
+    emit(summary(info), as_json=args.json, text=_scorecard_text(info))
+    return 0 if info.status == "finished" else 1
+
+
+def list_evaluations(args) -> int:
+    found = evaluations.list_evaluations(args.job_id)
+    lines = [f"{e.id}  {e.status}  {e.rows} rows  {e.verdict or e.error}" for e in found]
+    emit(
+        [summary(e, examples=False) for e in found],
+        as_json=args.json,
+        text="\n".join(lines) or "no evaluations yet",
+    )
+    return 0

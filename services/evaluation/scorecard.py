@@ -1,0 +1,104 @@
+"""Per-model figures, the scorecard (tuned vs its comparator) and the verdict line.
+
+The verdict is deliberately plain: the tuned model beats its comparator when its held-out
+perplexity is lower AND its ROUGE-L is not lower (within display rounding). Anything else is
+"did not improve", naming the figure that says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from services.evaluation import metrics
+
+# ROUGE-L differences smaller than this show as +0.00 and count as "not lower".
+ROUGE_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One model's answer to one row, with its held-out loss on that row."""
+
+    text: str
+    new_tokens: int  # tokens generated before the end-of-turn token
+    cut_off: bool  # stopped by max_new_tokens, not by the model
+    loss: float  # mean cross-entropy per assistant token of prompt + reference
+    loss_tokens: int  # how many assistant tokens that mean is over
+
+
+@dataclass(frozen=True)
+class ModelFigures:
+    loss: float
+    perplexity: float
+    rouge_l: float
+    chrf: float
+    reply_words: float  # mean length of a reply in words
+    empty_share: float
+    cut_off_share: float
+    repetitive_share: float
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    comparator: str  # "base" or what the tuned model was compared against
+    rows: int
+    base: ModelFigures
+    tuned: ModelFigures
+    improved: bool
+    verdict: str
+
+
+def figures(replies: list[Reply], references: list[str]) -> ModelFigures:
+    """One model's figures over all rows; loss is the token-weighted mean, as in training."""
+    count = len(replies)
+    tokens = sum(reply.loss_tokens for reply in replies)
+    loss = sum(reply.loss * reply.loss_tokens for reply in replies) / max(tokens, 1)
+    return ModelFigures(
+        loss=loss,
+        perplexity=math.exp(loss),
+        rouge_l=_mean(
+            metrics.rouge_l(r.text, ref) for r, ref in zip(replies, references, strict=True)
+        ),
+        chrf=_mean(metrics.chrf(r.text, ref) for r, ref in zip(replies, references, strict=True)),
+        reply_words=_mean(len(reply.text.split()) for reply in replies),
+        empty_share=sum(metrics.is_empty(r.text) for r in replies) / max(count, 1),
+        cut_off_share=sum(r.cut_off for r in replies) / max(count, 1),
+        repetitive_share=sum(metrics.is_repetitive(r.text) for r in replies) / max(count, 1),
+    )
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def _perplexity(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def verdict(base: ModelFigures, tuned: ModelFigures, comparator: str = "base") -> tuple[bool, str]:
+    """(improved, the line a stakeholder reads)."""
+    perplexity = f"perplexity {_perplexity(base.perplexity)} → {_perplexity(tuned.perplexity)}"
+    rouge_change = tuned.rouge_l - base.rouge_l
+    rouge = f"ROUGE-L {rouge_change:+.2f}"
+    perplexity_better = tuned.perplexity < base.perplexity
+    rouge_kept = rouge_change > -ROUGE_TOLERANCE
+    if perplexity_better and rouge_kept:
+        return True, f"Tuned beats {comparator}: {perplexity}, {rouge}"
+    worse = []
+    if not perplexity_better:
+        worse.append(f"{perplexity} (not lower)")
+    if not rouge_kept:
+        worse.append(f"{rouge} ({base.rouge_l:.2f} → {tuned.rouge_l:.2f})")
+    better = [perplexity] if perplexity_better else [rouge] if rouge_change > 0 else []
+    though = f"; {better[0]}" if better else ""
+    return False, f"Tuned did not improve on {comparator}: {', '.join(worse)}{though}"
+
+
+def build_scorecard(
+    base: list[Reply], tuned: list[Reply], references: list[str], comparator: str = "base"
+) -> Scorecard:
+    base_figures, tuned_figures = figures(base, references), figures(tuned, references)
+    improved, line = verdict(base_figures, tuned_figures, comparator)
+    return Scorecard(comparator, len(references), base_figures, tuned_figures, improved, line)

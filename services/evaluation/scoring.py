@@ -1,0 +1,189 @@
+"""Loading the base and tuned models, held-out loss, batched generation. Worker-only (torch).
+
+Both models see exactly the same token ids: each row is tokenized once, the way training
+tokenized it (services.training.examples: chat template, labels on assistant tokens only, cut
+at the job's max_seq_length), and the same tensors go through both models. With a LoRA job
+the base weights are loaded once and the tuned model is base + adapter; the base model is the
+same object with the adapter switched off, so memory holds one copy of the weights.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from services.evaluation.rows import EvalRow
+from services.local import catalog
+from services.training.examples import IGNORE_INDEX, PadToLongest, tokenize_conversation
+from services.training.layout import ADAPTER_DIR, MODEL_DIR
+
+Progress = Callable[[int], None]  # called with how many rows were just done
+
+
+@dataclass(frozen=True)
+class Sampling:
+    max_new_tokens: int = 128
+    temperature: float = 0.0  # 0: greedy, so a rerun gives the same replies
+    top_p: float = 1.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Generated:
+    text: str
+    new_tokens: int
+    cut_off: bool
+
+
+class Models:
+    """The tokenizer, and a way to run the base or the tuned model (`with models.use("base")`)."""
+
+    def __init__(self, job_dir: Path, model_id: str, device: str) -> None:
+        base_folder = catalog.model_path(model_id)
+        self.device = device
+        dtype = torch.bfloat16 if device == "cuda" else torch.float32
+        self.tokenizer = AutoTokenizer.from_pretrained(base_folder)
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        base = AutoModelForCausalLM.from_pretrained(base_folder, dtype=dtype).to(device).eval()
+        if (job_dir / ADAPTER_DIR).is_dir():
+            from peft import PeftModel
+
+            self.tuned = PeftModel.from_pretrained(base, job_dir / ADAPTER_DIR).eval()
+            self.base = None  # the tuned model with its adapter disabled
+        elif (job_dir / MODEL_DIR).is_dir():
+            tuned = AutoModelForCausalLM.from_pretrained(job_dir / MODEL_DIR, dtype=dtype)
+            self.tuned, self.base = tuned.to(device).eval(), base
+        else:
+            raise FileNotFoundError(f"{job_dir} holds neither {ADAPTER_DIR}/ nor {MODEL_DIR}/")
+
+    @contextlib.contextmanager
+    def use(self, which: str):
+        if which == "tuned":
+            yield self.tuned
+        elif self.base is not None:
+            yield self.base
+        else:
+            with self.tuned.disable_adapter():
+                yield self.tuned
+
+    def stop_ids(self) -> set[int]:
+        ids = {self.tokenizer.eos_token_id}
+        configured = self.tuned.generation_config.eos_token_id
+        ids.update(configured if isinstance(configured, list) else [configured])
+        return {i for i in ids if i is not None}
+
+
+def _batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@torch.inference_mode()
+def assistant_losses(
+    models: Models,
+    which: str,
+    rows: list[EvalRow],
+    max_seq_length: int,
+    batch_size: int,
+    progress: Progress,
+) -> list[tuple[float, int]]:
+    """(mean loss per assistant token, token count) of prompt + reference, per row.
+
+    A row whose assistant tokens all fall beyond max_seq_length has no loss: (0.0, 0), which
+    the token-weighted mean leaves out.
+    """
+    tokenizer = models.tokenizer
+    examples = [
+        tokenize_conversation(
+            tokenizer,
+            [*row.prompt, {"role": "assistant", "content": row.reference}],
+            max_seq_length,
+        )
+        for row in rows
+    ]
+    collate = PadToLongest(tokenizer.pad_token_id)
+    results: list[tuple[float, int]] = []
+    with models.use(which) as model:
+        for batch in _batches(examples, batch_size):
+            kept = [example for example in batch if example is not None]
+            sums = iter(_loss_sums(model, collate(kept), models.device) if kept else [])
+            for example in batch:
+                results.append(next(sums) if example is not None else (0.0, 0))
+            progress(len(batch))
+    return results
+
+
+def _loss_sums(model, batch: dict, device: str) -> list[tuple[float, int]]:
+    batch = {key: value.to(device) for key, value in batch.items()}
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    labels = batch["labels"][:, 1:]
+    losses = torch.nn.functional.cross_entropy(
+        logits[:, :-1].float().transpose(1, 2), labels, ignore_index=IGNORE_INDEX, reduction="none"
+    )
+    counts = (labels != IGNORE_INDEX).sum(dim=1)
+    return [
+        (float(total) / max(int(count), 1), int(count))
+        for total, count in zip(losses.sum(dim=1), counts, strict=True)
+    ]
+
+
+@torch.inference_mode()
+def generate(
+    models: Models,
+    which: str,
+    rows: list[EvalRow],
+    sampling: Sampling,
+    max_seq_length: int,
+    batch_size: int,
+    progress: Progress,
+) -> list[Generated]:
+    """Each row's reply, generated in left-padded batches of prompts of similar length."""
+    tokenizer = models.tokenizer
+    tokenizer.padding_side, tokenizer.truncation_side = "left", "left"  # keep the prompt's end
+    prompts = [
+        tokenizer.apply_chat_template(row.prompt, tokenize=False, add_generation_prompt=True)
+        for row in rows
+    ]
+    lengths = [len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+    order = sorted(range(len(prompts)), key=lengths.__getitem__)  # less padding per batch
+    stop_ids = models.stop_ids()
+    replies: dict[int, Generated] = {}
+    torch.manual_seed(sampling.seed)
+    options = {"max_new_tokens": sampling.max_new_tokens, "do_sample": sampling.temperature > 0}
+    if sampling.temperature > 0:
+        options.update(temperature=sampling.temperature, top_p=sampling.top_p)
+    with models.use(which) as model:
+        for indices in _batches(order, batch_size):
+            encoded = tokenizer(
+                [prompts[i] for i in indices],
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=max_seq_length,
+                add_special_tokens=False,
+            ).to(models.device)
+            output = model.generate(
+                **encoded,
+                **options,
+                pad_token_id=tokenizer.pad_token_id,
+                eos_token_id=sorted(stop_ids),
+            )
+            for index, tokens in zip(
+                indices, output[:, encoded["input_ids"].shape[1] :], strict=True
+            ):
+                replies[index] = _reply(tokenizer, tokens.tolist(), stop_ids)
+            progress(len(indices))
+    return [replies[index] for index in range(len(rows))]
+
+
+def _reply(tokenizer, tokens: list[int], stop_ids: set[int]) -> Generated:
+    stop = next((i for i, token in enumerate(tokens) if token in stop_ids), None)
+    kept = tokens if stop is None else tokens[:stop]
+    text = tokenizer.decode(kept, skip_special_tokens=True).strip()
+    return Generated(text=text, new_tokens=len(kept), cut_off=stop is None)

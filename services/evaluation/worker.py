@@ -1,0 +1,166 @@
+"""`python -m services.evaluation.worker <evaluation_dir>`: one evaluation, start to end.
+
+Started detached by services.evaluation.evaluations, stdout/stderr to eval.log. It loads the
+base and tuned models itself (no endpoint needed), scores held-out loss on every row, generates
+both models' replies in batches, writes result.json and logs metrics, the per-example table
+and the log to the evaluation's MLflow run (created by the parent). The run ends FINISHED,
+FAILED (with the reason in the studio.error tag) or KILLED (SIGTERM: cancel).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from services.config import offline_env
+from services.evaluation.layout import LOG_FILE, PROGRESS_FILE, RECORD_FILE, RESULT_FILE, write_json
+from services.training.layout import JOB_FILE, say
+
+# Set once SIGTERM arrives: library code may wrap the exception raised from the handler, so
+# the flag, not the exception type, says whether the evaluation was cancelled.
+_cancelled = False
+
+
+class Cancelled(Exception):
+    """SIGTERM arrived: the user cancelled the evaluation."""
+
+
+def _on_sigterm(signum, frame):
+    global _cancelled
+    _cancelled = True
+    raise Cancelled()
+
+
+class ProgressFile:
+    def __init__(self, folder: Path, total: int) -> None:
+        self.folder, self.total, self.done, self.stage = folder, total, 0, "loading models"
+        self.write()
+
+    def start(self, stage: str) -> None:
+        self.stage = stage
+        say(stage)
+        self.write()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        self.write()
+
+    def write(self) -> None:
+        values = {"stage": self.stage, "done": self.done, "total": self.total}
+        write_json(self.folder / PROGRESS_FILE, {**values, "updated_at": time.time()})
+
+
+def evaluate(folder: Path, record: dict) -> dict:
+    """Score both models on the record's rows; the result (scorecard + table) as a dict."""
+    from services.evaluation.per_example import example_rows
+    from services.evaluation.rows import select_rows
+    from services.evaluation.scorecard import Reply, build_scorecard
+    from services.training.settings import settings_from_params
+
+    job_dir = folder.parents[1]
+    spec = json.loads((job_dir / JOB_FILE).read_text())["spec"]
+    settings = settings_from_params(spec.get("params") or {})
+    rows = select_rows(record["test_file"], record["rows"], record["seed"])
+    progress = ProgressFile(folder, total=4 * len(rows))
+
+    import torch
+
+    from services.evaluation import scoring
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    models = scoring.Models(job_dir, spec["model_id"], device)
+    say(f"models loaded on {device}; {len(rows)} rows")
+    sampling = scoring.Sampling(**record["sampling"])
+    batch, length = record["batch_size"], settings.max_seq_length
+    replies = {}
+    for which in ("base", "tuned"):
+        progress.start(f"held-out loss: {which}")
+        losses = scoring.assistant_losses(models, which, rows, length, batch, progress.advance)
+        progress.start(f"generating: {which}")
+        started = time.monotonic()
+        generated = scoring.generate(models, which, rows, sampling, length, batch, progress.advance)
+        say(f"{which}: {len(rows)} replies in {time.monotonic() - started:.1f} s")
+        replies[which] = [
+            Reply(g.text, g.new_tokens, g.cut_off, loss, tokens)
+            for g, (loss, tokens) in zip(generated, losses, strict=True)
+        ]
+    references = [row.reference for row in rows]
+    card = build_scorecard(replies["base"], replies["tuned"], references, record["comparator"])
+    table = example_rows(rows, replies["base"], replies["tuned"])
+    say(card.verdict)
+    return {
+        "scorecard": dataclasses.asdict(card),
+        "examples": [dataclasses.asdict(e) for e in table],
+    }
+
+
+def _log_result(client, run_id: str, folder: Path, result: dict) -> None:
+    from mlflow.entities import Metric
+
+    now = int(time.time() * 1000)
+    card = result["scorecard"]
+    metrics = [
+        Metric(f"{which}_{name}", float(value), now, 0)
+        for which in ("base", "tuned")
+        for name, value in card[which].items()
+    ]
+    metrics.append(Metric("improved", float(card["improved"]), now, 0))
+    client.log_batch(run_id, metrics=metrics)
+    client.set_tag(run_id, "studio.verdict", card["verdict"])
+    client.log_table(
+        run_id,
+        data=_columns(result["examples"]),
+        artifact_file="per_example.json",
+    )
+    client.log_artifact(run_id, str(folder / RESULT_FILE))
+
+
+def _columns(examples: list[dict]) -> dict[str, list]:
+    return {key: [example[key] for example in examples] for key in examples[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    folder = Path((sys.argv[1:] if argv is None else argv)[0]).resolve()
+    record = json.loads((folder / RECORD_FILE).read_text())
+    os.environ.update(offline_env())
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    say(f"evaluation worker {os.getpid()} for {record['id']} of job {record['job_id']}")
+
+    from services import tracking
+
+    client = tracking.local_client()
+    run_id = record["run_id"]
+    client.update_run(run_id, status="RUNNING")
+    status, code = "FINISHED", 0
+    try:
+        result = evaluate(folder, record)
+        write_json(folder / RESULT_FILE, result)
+        _log_result(client, run_id, folder, result)
+        say("evaluation finished")
+    except BaseException as error:  # noqa: BLE001 - any failure must end the run as FAILED
+        if _cancelled:
+            status, code = "KILLED", 143
+            say("cancelled")
+        else:
+            traceback.print_exc()
+            status, code = "FAILED", 1
+            reason = f"{type(error).__name__}: {error}"
+            say(f"failed: {reason}")
+            client.set_tag(run_id, "studio.error", reason[:4000])
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the run close cleanly
+        sys.stdout.flush()
+        client.log_artifact(run_id, str(folder / LOG_FILE), artifact_path="logs")
+        client.set_terminated(run_id, status=status)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
