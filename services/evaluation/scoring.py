@@ -155,7 +155,10 @@ def generate(
     stop_ids = models.stop_ids()
     replies: dict[int, Generated] = {}
     torch.manual_seed(sampling.seed)
-    options = {"max_new_tokens": sampling.max_new_tokens, "do_sample": sampling.temperature > 0}
+    options: dict[str, object] = {
+        "max_new_tokens": sampling.max_new_tokens,
+        "do_sample": sampling.temperature > 0,
+    }
     if sampling.temperature > 0:
         options.update(temperature=sampling.temperature, top_p=sampling.top_p)
     with models.use(which) as model:
