@@ -104,7 +104,7 @@ def results(info) -> None:
 
 st.title("Evaluate")
 backend = current_backend()
-if backend.name != "local":
+if not backend.capabilities.evaluate:
     st.info(
         "Evaluation runs on the local backend for now: switch to it in Setup → Connect. "
         "On Azure ML, the job's eval_loss is on the Metrics page."

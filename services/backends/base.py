@@ -27,6 +27,7 @@ class Capabilities:
     deploy_base_model: bool = False  # Backend.deploy_base_model: serve a model with no adapter
     add_model_folder: bool = False  # Backend.add_model_folder: a model folder from this disk
     mlflow_ui: bool = False  # its runs live in the local MLflow store (`mlflow ui` shows them)
+    evaluate: bool = False  # services.evaluation can score its finished jobs (local weights)
 
 
 # Job statuses shown to users; both backends map their own values onto these.

@@ -30,7 +30,9 @@ from services.training import jobs
 
 class LocalBackend:
     name = "local"
-    capabilities = Capabilities(deploy_base_model=True, add_model_folder=True, mlflow_ui=True)
+    capabilities = Capabilities(
+        deploy_base_model=True, add_model_folder=True, mlflow_ui=True, evaluate=True
+    )
 
     def list_models(self) -> list[ModelInfo]:
         return catalog.list_models()

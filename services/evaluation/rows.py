@@ -14,6 +14,9 @@ from services.evaluation.errors import EvaluationError
 from services.training.conversations import read_conversations
 
 DEFAULT_ROWS = 50
+NEEDS_REPLIES = (
+    "Use a test split whose conversations have a user turn followed by an assistant reply."
+)
 DEFAULT_SEED = 0
 
 
@@ -49,9 +52,9 @@ def select_rows(test_file: str | Path | None, rows: int = DEFAULT_ROWS, seed: in
             "Prepare the dataset again, or evaluate a job whose data is still there.",
         )
     try:
-        conversations = read_conversations(path)
+        conversations = read_conversations(path)  # skips invalid rows; none valid raises
     except ValueError as error:
-        raise EvaluationError(f"The test split cannot be read: {error}") from None
+        raise EvaluationError(f"The test split cannot be read: {error}", NEEDS_REPLIES) from None
     pairs = [
         EvalRow(index, *pair)
         for index, messages in enumerate(conversations)
@@ -60,7 +63,7 @@ def select_rows(test_file: str | Path | None, rows: int = DEFAULT_ROWS, seed: in
     if not pairs:
         raise EvaluationError(
             f"The test split {path.name} has no assistant replies to compare against.",
-            "Use a test split whose conversations have a user turn followed by an assistant reply.",
+            NEEDS_REPLIES,
         )
     chosen = random.Random(seed).sample(range(len(pairs)), min(rows, len(pairs)))
     return [pairs[index] for index in sorted(chosen)]

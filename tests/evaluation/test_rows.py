@@ -46,9 +46,11 @@ def test_clear_errors_for_missing_split_and_no_replies(tmp_path):
     with pytest.raises(EvaluationError, match="no test split") as error:
         select_rows("")
     assert "test split" in error.value.hint
+    # Rows without an assistant turn are invalid to the shared reader, which names each one.
     path = _write(tmp_path / "t.jsonl", [[{"role": "user", "content": "Hi"}]] * 3)
-    with pytest.raises(EvaluationError, match="no assistant replies"):
+    with pytest.raises(EvaluationError, match="no assistant turn") as error:
         select_rows(path)
+    assert "assistant reply" in error.value.hint
 
 
 def test_rows_from_real_ultrachat(ultrachat_sample):
