@@ -7,6 +7,7 @@ import streamlit as st
 from pages.shared.backend import current_backend
 from services.backends.base import JobSpec, ModelInfo
 from services.errors import StudioError
+from services.training.estimate import estimate_for
 from services.wizard import review_rows
 
 
@@ -16,6 +17,7 @@ def render(spec: JobSpec, model: ModelInfo) -> None:
         hide_index=True,
         use_container_width=True,
     )
+    estimate_box(spec, model)
     if st.button("Submit fine-tuning job", type="primary", key="setup_submit"):
         try:
             with st.spinner("Submitting…"):
@@ -31,3 +33,14 @@ def render(spec: JobSpec, model: ModelInfo) -> None:
         st.success(f"Job `{job_id}` submitted.")
         if st.button("Follow it on the Jobs page", key="setup_open_job"):
             st.switch_page("pages/jobs.py", query_params={"job": job_id})
+
+
+def estimate_box(spec: JobSpec, model: ModelInfo) -> None:
+    """How long (and on Azure how much) the job should take, before anyone presses Submit."""
+    try:
+        with st.spinner("Estimating…"):
+            estimate = estimate_for(current_backend(), spec, model)
+    except StudioError as error:
+        st.warning(f"No estimate: {error.message}")
+        return
+    st.info("\n\n".join(estimate.lines()), icon=":material/schedule:")

@@ -3,20 +3,26 @@
 Before submitting it runs the wizard's compute check (GPUs, sequence length, memory fit) on
 the final parameters and refuses what the check refuses, each reason listed; `--force` submits
 anyway, with a WARNING line (text) or `"forced": true` and `"warnings"` (JSON).
+`--dry-run` submits nothing and prints the job with its pre-flight estimate (tokens,
+duration, cost on Azure: services.training.estimate), `"estimate"` in JSON.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services.backends import BACKEND_NAMES, create_backend, default_backend_name
 from services.backends.base import ComputeCheck
 from services.cli.output import add_json_flag, emit, to_jsonable, warn
 from services.cli.params import add_set_option
-from services.errors import DatasetError, ValidationError
+from services.errors import DatasetError, StudioError, ValidationError
 from services.params import parse_assignments, resolve_params
 from services.wizard import build_job_spec, check_compute
+
+if TYPE_CHECKING:
+    from services.training.estimate import Estimate
 
 
 def register(subparsers) -> None:
@@ -95,11 +101,17 @@ def train(args) -> int:
             warn(warning)
     outcome = {"forced": bool(warnings), "warnings": warnings, "compute_check": check.to_dict()}
     if args.dry_run:
+        estimate = dry_run_estimate(backend, spec, model)
         emit(
-            {"dry_run": True, "spec": spec, **outcome},
+            {"dry_run": True, "spec": spec, **outcome, "estimate": estimate},
             as_json=args.json,
-            text=f"dry run: would submit {spec.display_name} on {spec.compute} "
-            f"({spec.gpus or 'no'} GPUs); nothing submitted",
+            text="\n".join(
+                [
+                    f"dry run: would submit {spec.display_name} on {spec.compute} "
+                    f"({spec.gpus or 'no'} GPUs); nothing submitted",
+                    *(estimate.lines() if estimate else []),
+                ]
+            ),
         )
         return 0
     job = backend.submit_job(spec)
@@ -110,6 +122,17 @@ def train(args) -> int:
         f"follow it: python -m services jobs logs {job.id} --follow",
     )
     return 0
+
+
+def dry_run_estimate(backend, spec, model) -> Estimate | None:
+    """The pre-flight estimate; None (with a warning) when it cannot be made."""
+    from services.training.estimate import estimate_for  # reads data: only for a dry run
+
+    try:
+        return estimate_for(backend, spec, model)
+    except StudioError as error:
+        warn(f"no estimate: {error.message}")
+        return None
 
 
 def forced_warnings(check: ComputeCheck, *, force: bool) -> list[str]:

@@ -47,6 +47,9 @@ class JobRecord:
     pid: int | None = None
     pid_stamp: str = ""
     cancel_requested: bool = False
+    # The pre-flight estimate at submit (services.training.estimate.Estimate.to_dict());
+    # None for records written before it existed or when it could not be made.
+    estimate: dict | None = None
 
 
 # The type each field must have in a file; bool is excluded where a number is expected.
@@ -61,6 +64,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "pid": (int, type(None)),
     "pid_stamp": str,
     "cancel_requested": bool,
+    "estimate": (dict, type(None)),
 }
 _NUMBERS = ("created_at", "pid")  # JSON true/false must not pass as 1/0
 _REQUIRED = ("id", "run_id")

@@ -114,6 +114,7 @@ def submit_job(spec: JobSpec) -> JobInfo:
         spec=dataclasses.asdict(spec),
         model_id=spec.model_id,
         display_name=spec.display_name,
+        estimate=_estimate(spec),
     )
     job_record.save(folder, record)
     env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
@@ -136,6 +137,18 @@ def submit_job(spec: JobSpec) -> JobInfo:
         started_at=record.created_at,
         run_id=run_id,
     )
+
+
+def _estimate(spec: JobSpec) -> dict | None:
+    """The pre-flight estimate kept in the record, so the Jobs page can set it against the
+    actual run; a job is submitted even when no estimate can be made."""
+    from services.training.estimate import estimate_local_job
+
+    try:
+        return estimate_local_job(spec).to_dict()
+    except Exception as error:  # noqa: BLE001 - an estimate never blocks a submission
+        logger.warning("job estimate not made: %s", error)
+        return None
 
 
 def _spec_params(spec: JobSpec) -> dict[str, str]:
