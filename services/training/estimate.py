@@ -249,9 +249,13 @@ def estimate_for(backend, spec: JobSpec, model) -> Estimate:
 
 def estimate_local_job(spec: JobSpec) -> Estimate:
     """The estimate of a job of the local backend (the one kept in its record at submit)."""
+    from services.errors import StudioError
     from services.local import catalog
 
-    model = catalog.get_model(spec.model_id)
+    try:
+        model = catalog.get_model(spec.model_id)
+    except StudioError:  # e.g. a hub id offline: the rough figure then says the size is unknown
+        return estimate_job(spec)
     return estimate_job(spec, parameters=model.parameters, counter=model_counter(model))
 
 

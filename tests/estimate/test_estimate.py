@@ -147,4 +147,3 @@ def test_dry_run_json_carries_the_estimate(capsys, tiny_model, tmp_path):
     assert estimate["source"].startswith("no earlier run")
     assert estimate["cost"] is None  # local runs cost nothing by the hour
     assert not list(config.jobs_dir().glob("*/job.json")), "a dry run submits nothing"
-
