@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from services.backends import BACKEND_NAMES, create_backend, default_backend_name
-from services.backends.base import ComputeCheck
+from services.backends.base import Backend, ComputeCheck, JobSpec, ModelInfo
 from services.cli.output import add_json_flag, emit, to_jsonable, warn
 from services.cli.params import add_set_option
 from services.errors import DatasetError, StudioError, ValidationError
@@ -124,7 +124,7 @@ def train(args) -> int:
     return 0
 
 
-def dry_run_estimate(backend, spec, model) -> Estimate | None:
+def dry_run_estimate(backend: Backend, spec: JobSpec, model: ModelInfo) -> Estimate | None:
     """The pre-flight estimate; None (with a warning) when it cannot be made."""
     from services.training.estimate import estimate_for  # reads data: only for a dry run
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from services import config
-from services.backends.base import JobSpec
+from services.backends.base import Backend, JobSpec, ModelInfo
 from services.data import TokenCounter, inspect_dataset, open_dataset
 from services.params import effective_batch_size
 from services.training import job_record, status_file
@@ -234,9 +234,9 @@ def estimate_job(
     )
 
 
-def estimate_for(backend, spec: JobSpec, model) -> Estimate:
-    """The estimate of `spec` on `backend` (a services.backends.base.Backend) for `model`
-    (its ModelInfo): the compute's hourly price, the model's tokenizer when it is on disk."""
+def estimate_for(backend: Backend, spec: JobSpec, model: ModelInfo) -> Estimate:
+    """The estimate of `spec` on `backend` for `model`: the compute's hourly price, the
+    model's tokenizer when it is on disk. Raises DatasetError, or AzureError from listing."""
     price = next((c.hourly_price for c in backend.list_computes() if c.name == spec.compute), None)
     return estimate_job(
         spec,
@@ -259,7 +259,7 @@ def estimate_local_job(spec: JobSpec) -> Estimate:
     return estimate_job(spec, parameters=model.parameters, counter=model_counter(model))
 
 
-def model_counter(model) -> TokenCounter | None:
+def model_counter(model: ModelInfo) -> TokenCounter | None:
     """The model's own tokenizer when it is on this machine; None: count characters / 4."""
     if model.source not in ("bundled", "folder"):
         return None
