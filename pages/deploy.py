@@ -1,6 +1,7 @@
 """Deploy page: a finished job → a registered model version → an endpoint you can chat with.
 
-Keys are secrets: shown masked, revealed only on request (st.code gives a copy button).
+Keys are secrets: shown masked; revealed (st.code gives a copy button) only after a confirm,
+and each reveal goes in the audit log. Regenerating a key and deleting an endpoint ask first.
 """
 
 import pandas as pd
@@ -13,11 +14,15 @@ from pages.shared.entry import ensure_app_navigation
 from services import tracking
 from services.chat.client import mask_key
 from services.errors import StudioError
+from services.security.audit import started_by
+from services.security.endpoint_keys import reveal_key
 from services.serving.display import endpoint_rows
 from services.serving.local_registry import default_model_name
 
 ensure_app_navigation()
 
+REVEALED = "deploy_revealed"  # (endpoint, key) the person chose to see: one at a time
+REGENERATED = "deploy_regenerated"  # the message shown after the rerun that follows it
 DEPLOYED = "deploy_just_deployed"  # the message shown after the rerun that follows a deploy
 JUST_REGISTERED = "deploy_just_registered"  # (name, version) to preselect for deploying
 
@@ -115,30 +120,70 @@ draw_after_first_paint(
     warm=tracking.local_client_opened(),
 )
 
+
+def key_controls(name: str) -> None:
+    """The key masked; shown (with st.code's copy button) only after an explicit confirm."""
+    st.markdown("**Key** (send it as `Authorization: Bearer <key>`)")
+    revealed = st.session_state.get(REVEALED)
+    if revealed and revealed[0] == name:
+        st.code(revealed[1], language=None)
+        if st.button("Hide key", key="deploy_hide_key"):
+            st.session_state.pop(REVEALED)
+            st.rerun()
+    else:
+        st.code(mask_key(backend.scoring_target(name).key), language=None)
+        sure = st.checkbox("Show the key on this screen", key=f"deploy_reveal_confirm_{name}")
+        if st.button("Reveal key", key="deploy_reveal", disabled=not sure):
+            st.session_state[REVEALED] = (name, reveal_key(backend, name))  # audited, once
+            st.rerun()
+    sure = st.checkbox(
+        "Regenerate: the old key stops working at once", key=f"deploy_regenerate_confirm_{name}"
+    )
+    if st.button("Regenerate key", key="deploy_regenerate", disabled=not sure):
+        try:
+            backend.regenerate_key(name)
+        except StudioError as error:
+            st.error(f"{error.message} {error.hint}")
+            return
+        st.session_state.pop(REVEALED, None)
+        st.session_state[REGENERATED] = f"{name} has a new key: reveal it to copy it."
+        st.rerun()
+    if REGENERATED in st.session_state:
+        st.success(st.session_state.pop(REGENERATED), icon=":material/key:")
+
+
+def delete_controls(name: str) -> None:
+    sure = st.checkbox(f"Delete {name} for good", key=f"deploy_delete_confirm_{name}")
+    if st.button(
+        f"Delete {name}", key="deploy_delete", icon=":material/delete:", disabled=not sure
+    ):
+        with st.spinner(f"Deleting {name}…"):
+            backend.delete_endpoint(name)
+        st.session_state.pop(REVEALED, None)
+        cost_notice.refresh()
+        st.rerun()
+
+
 # 3. Endpoints
 st.subheader("3 · Endpoints")
 endpoints = backend.list_endpoints()
 if not endpoints:
     st.info("No endpoint yet.")
     st.stop()
-st.dataframe(pd.DataFrame(endpoint_rows(endpoints)), hide_index=True, key="deploy_endpoints_table")
+starters = started_by("deploy")
+rows = [
+    {**row, "started by": starters.get(e.name, "")}
+    for row, e in zip(endpoint_rows(endpoints), endpoints, strict=True)
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True, key="deploy_endpoints_table")
 selected = st.selectbox(
     "Endpoint", endpoints, format_func=lambda e: f"{e.name} ({e.status})", key="deploy_endpoint"
 )
 st.markdown("**Scoring URI**")
 st.code(selected.scoring_uri or "(not listening yet)", language=None)
 if selected.status == "running":
-    key = backend.scoring_target(selected.name).key
-    st.markdown("**Key** (send it as `Authorization: Bearer <key>`)")
-    if st.toggle("Reveal key", key=f"deploy_reveal_{selected.name}"):
-        st.code(key, language=None)
-    else:
-        st.code(mask_key(key), language=None)
+    key_controls(selected.name)
     if st.button("Chat with it", key="deploy_chat", icon=":material/chat:"):
         st.session_state[state.CHAT_ENDPOINT] = selected.name
         st.switch_page("pages/chat.py")
-if st.button(f"Delete {selected.name}", key="deploy_delete", icon=":material/delete:"):
-    with st.spinner(f"Deleting {selected.name}…"):
-        backend.delete_endpoint(selected.name)
-    cost_notice.refresh()
-    st.rerun()
+delete_controls(selected.name)

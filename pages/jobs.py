@@ -10,6 +10,7 @@ from pages.shared import state
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from services.job_display import duration, format_duration, job_label, job_rows, progress
+from services.security.audit import started_by
 from services.training.estimate import check_estimate
 from services.training.job_record import UNREADABLE_RECORD
 from services.training.jobs import mlflow_ui_command
@@ -109,6 +110,7 @@ st.session_state[state.SELECTED_JOB] = job_id
 job = by_id[job_id]
 
 st.subheader(job.display_name or job.id)
+st.caption(f"Started by {started_by('submit').get(job.id, 'unknown (before the audit log)')}")
 live = st.fragment(live_view, run_every=None if job.is_terminal else REFRESH_S)
 live(job_id, refreshing=not job.is_terminal)
 if job.status == "finished" and (estimate := check_estimate(job_id)):

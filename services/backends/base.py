@@ -328,6 +328,16 @@ class Backend(Protocol):
         """Stop an endpoint and free what it holds. Raises EndpointError when it is unknown."""
         ...
 
+    def regenerate_key(self, name: str) -> None:
+        """Give the endpoint a new key; the old one is refused from now on.
+
+        Local: a new key the running server checks from its next request. Azure:
+        online_endpoints.begin_regenerate_keys (primary key), waited for. The new key is read
+        with `scoring_target`, never returned here, so it passes through one place only.
+        Raises EndpointError when the endpoint is unknown or has no key (token auth).
+        """
+        ...
+
     def scoring_target(self, name: str) -> ScoringTarget:
         """URI, key and headers to chat with an endpoint.
 

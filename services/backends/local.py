@@ -24,6 +24,7 @@ from services.backends.base import (
 )
 from services.errors import UnsupportedError
 from services.local import catalog, devices
+from services.security.audit import audited
 from services.serving import local_endpoints, local_registry
 from services.training import jobs
 
@@ -74,7 +75,10 @@ class LocalBackend:
         )
 
     def submit_job(self, spec: JobSpec) -> JobInfo:
-        return jobs.submit_job(spec)
+        with audited("submit", spec.display_name, backend=self.name) as action:
+            job = jobs.submit_job(spec)
+            action.resource = job.id
+        return job
 
     def list_jobs(self) -> list[JobInfo]:
         return jobs.list_jobs()
@@ -83,7 +87,8 @@ class LocalBackend:
         return jobs.get_job(job_id)
 
     def cancel_job(self, job_id: str) -> None:
-        jobs.cancel_job(job_id)
+        with audited("cancel", job_id, backend=self.name):
+            jobs.cancel_job(job_id)
 
     def read_logs(self, job_id: str, offsets: dict | None = None) -> LogChunk:
         return jobs.read_logs(job_id, offsets)
@@ -95,7 +100,10 @@ class LocalBackend:
         return jobs.get_params(job_id)
 
     def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
-        return local_registry.register_model(job_id, name)
+        with audited("register", job_id, backend=self.name) as action:
+            model = local_registry.register_model(job_id, name)
+            action.resource = f"{model.name}:{model.version}"
+        return model
 
     def list_registered_models(self) -> list[RegisteredModel]:
         return local_registry.list_registered_models()
@@ -107,18 +115,30 @@ class LocalBackend:
         *,
         on_progress: ProgressCallback | None = None,
     ) -> EndpointInfo:
-        return local_endpoints.deploy(model_name, version, on_progress=on_progress)
+        model = f"{model_name}:{version or 'latest'}"
+        with audited("deploy", model, backend=self.name, model=model) as action:
+            endpoint = local_endpoints.deploy(model_name, version, on_progress=on_progress)
+            action.resource = endpoint.name
+        return endpoint
 
     def deploy_base_model(
         self, model_id: str, *, on_progress: ProgressCallback | None = None
     ) -> EndpointInfo:
-        return local_endpoints.deploy(model_id, base_model=True, on_progress=on_progress)
+        with audited("deploy", model_id, backend=self.name, model=model_id) as action:
+            endpoint = local_endpoints.deploy(model_id, base_model=True, on_progress=on_progress)
+            action.resource = endpoint.name
+        return endpoint
 
     def list_endpoints(self) -> list[EndpointInfo]:
         return local_endpoints.list_endpoints()
 
     def delete_endpoint(self, name: str) -> None:
-        local_endpoints.delete_endpoint(name)
+        with audited("delete", name, backend=self.name):
+            local_endpoints.delete_endpoint(name)
+
+    def regenerate_key(self, name: str) -> None:
+        with audited("regenerate_key", name, backend=self.name):
+            local_endpoints.regenerate_key(name)
 
     def scoring_target(self, name: str) -> ScoringTarget:
         return local_endpoints.scoring_target(name)

@@ -1,10 +1,12 @@
-"""`python -m services deploy MODEL[:VERSION]`: start an endpoint; prints its URI and key."""
+"""`python -m services deploy MODEL[:VERSION]`: start an endpoint; prints its URI and key
+(masked unless --show-key)."""
 
 from __future__ import annotations
 
 import sys
 
 from services.backends import create_backend, default_backend_name
+from services.cli.endpoints import add_key_flag, shown_key
 from services.cli.output import add_json_flag, emit
 from services.errors import EndpointError
 
@@ -19,6 +21,7 @@ def register(subparsers) -> None:
         action="store_true",
         help="local only: serve MODEL as a bare base model (catalog id or folder), no adapter",
     )
+    add_key_flag(parser)
     add_json_flag(parser)
     parser.set_defaults(handler=_deploy)
 
@@ -33,7 +36,7 @@ def _deploy(args) -> int:
     else:
         name, _, version = args.model.partition(":")
         endpoint = backend.deploy(name, version or None, on_progress=progress)
-    key = backend.scoring_target(endpoint.name).key
+    key = shown_key(backend, endpoint.name, args.show_key)
     result = {
         "name": endpoint.name,
         "scoring_uri": endpoint.scoring_uri,
@@ -43,11 +46,12 @@ def _deploy(args) -> int:
         "status": endpoint.status,
         "streams": endpoint.streams,
     }
+    bearer = key if args.show_key else "$KEY"  # `endpoints key NAME --show-key` prints it
     text = (
         f"Endpoint {endpoint.name} is {endpoint.status}\n"
         f"  scoring URI: {endpoint.scoring_uri}\n"
         f"  key:         {key}\n"
-        f"Try: curl -s {endpoint.scoring_uri} -H 'Authorization: Bearer {key}' "
+        f"Try: curl -s {endpoint.scoring_uri} -H 'Authorization: Bearer {bearer}' "
         "-H 'Content-Type: application/json' "
         """-d '{"input_data": {"input_string": [{"role": "user", "content": "Hi"}]}}'"""
     )

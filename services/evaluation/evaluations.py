@@ -30,6 +30,7 @@ from services.evaluation.layout import (
     write_json,
 )
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, select_rows
+from services.security.audit import audited
 from services.training import jobs, process
 from services.training.layout import JOB_FILE
 
@@ -90,7 +91,15 @@ def _folder(job_id: str, evaluation_id: str) -> Path:
     return folder
 
 
-def start_evaluation(
+def start_evaluation(job_id: str, **options) -> EvaluationInfo:
+    """Start an evaluation of a finished job (options: see _start_evaluation); audited."""
+    with audited("evaluate", job_id, backend="local") as action:
+        info = _start_evaluation(job_id, **options)
+        action.resource = f"{job_id}/{info.id}"
+    return info
+
+
+def _start_evaluation(
     job_id: str,
     *,
     rows: int = DEFAULT_ROWS,

@@ -2,7 +2,8 @@
 
 Each endpoint has a folder under STUDIO_HOME/endpoints/<name>/:
 - endpoint.json: what it serves (model, version, how to load it), written here at deploy
-- key: the secret for `Authorization: Bearer <key>`, owner-only (0600), never logged
+- key: the secret for `Authorization: Bearer <key>`, owner-only (0600), never logged; the
+  server reads it on every request, so `regenerate_key` (an atomic replace) takes effect at once
 - server.json: pid, port and status ("loading", "ready", "failed"), written by the server
 - server.log: the server's own log, owner-only (no keys: access lines drop the query string)
 
@@ -166,6 +167,12 @@ def delete_endpoint(name: str) -> None:
     log.info("endpoint %s deleted", name)
 
 
+def regenerate_key(name: str) -> None:
+    """A new key for the endpoint; the server refuses the old one from the next request on."""
+    _write_key(_endpoint_dir(name) / "key", secrets.token_urlsafe(32))
+    log.info("endpoint %s has a new key", name)
+
+
 def scoring_target(name: str) -> ScoringTarget:
     info = get_endpoint(name)
     if info.status not in ("running", "unresponsive"):  # unresponsive: alive but busy
@@ -303,9 +310,12 @@ def _endpoint_dir(name: str) -> Path:
 
 
 def _write_key(path: Path, key: str) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write beside, then rename over: the server never reads an empty or half-written key."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(key)
+    os.replace(temporary, path)
 
 
 def _update(path: Path, **fields) -> None:

@@ -3,7 +3,8 @@
     python -m services.serving.server ENDPOINT_DIR
 
 ENDPOINT_DIR (written by services.serving.local_endpoints) holds endpoint.json (what to load)
-and key (the secret, owner-only). This process binds a free port, records it in server.json
+and key (the secret, owner-only, read on every request so a regenerated key replaces the
+old one at once). This process binds a free port, records it in server.json
 with status "loading", loads the model once, then "ready" and serves:
 
 - GET /health: {"status": "ready", "generations": <requests in the loop>, "stopped":
@@ -28,6 +29,7 @@ import os
 import socket
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -43,8 +45,11 @@ POLL_S = 0.1  # how often a waiting request checks its client and its deadline
 CLIENT_GONE = 499  # nginx's "client closed request": nobody reads it, the log does
 
 
-def create_app(engine, key: str, *, description: dict, limits: Limits) -> FastAPI:
-    """The HTTP app around a BatchingEngine (anything with its submit / prompt_ids / text)."""
+def create_app(engine, key: Callable[[], str], *, description: dict, limits: Limits) -> FastAPI:
+    """The HTTP app around a BatchingEngine (anything with its submit / prompt_ids / text).
+
+    `key` returns the current key; it is called per request (the key can be regenerated).
+    """
     app = FastAPI(title="Fine-Tune Studio local endpoint", docs_url=None, redoc_url=None)
     started = time.time()
     stopped = Counter(client_gone=0, timeout=0)  # generations cancelled before their end
@@ -61,7 +66,7 @@ def create_app(engine, key: str, *, description: dict, limits: Limits) -> FastAP
 
     @app.post("/score")
     async def score(request: Request):
-        if not _authorized(request, key):
+        if not _authorized(request, key()):
             return JSONResponse(
                 {"error": "Missing or wrong key: send 'Authorization: Bearer <key>'."},
                 status_code=401,
@@ -93,7 +98,15 @@ def create_app(engine, key: str, *, description: dict, limits: Limits) -> FastAP
 
 def _authorized(request: Request, key: str) -> bool:
     scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(supplied.strip(), key)
+    return bool(key) and scheme.lower() == "bearer" and hmac.compare_digest(supplied.strip(), key)
+
+
+def _read_key(key_file: Path) -> str:
+    """The current key; "" (every request refused) when the file is gone (being deleted)."""
+    try:
+        return key_file.read_text().strip()
+    except OSError:
+        return ""
 
 
 def _error(message: str, status_code: int) -> JSONResponse:
@@ -282,7 +295,8 @@ def serve(endpoint_dir: Path) -> None:
     import uvicorn
 
     spec = json.loads((endpoint_dir / "endpoint.json").read_text())
-    key = (endpoint_dir / "key").read_text().strip()
+    key_file = endpoint_dir / "key"
+    key_file.read_text()  # fail now, not at the first request, when it is unreadable
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", spec.get("port") or 0))
@@ -301,7 +315,7 @@ def serve(endpoint_dir: Path) -> None:
         _write_status(endpoint_dir, status="failed", error=f"{type(error).__name__}: {error}")
         raise SystemExit(1) from error
     description = {"model": spec.get("model_name", ""), "version": spec.get("model_version", "")}
-    app = create_app(engine, key, description=description, limits=limits)
+    app = create_app(engine, lambda: _read_key(key_file), description=description, limits=limits)
     server = uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=5))
     logging.getLogger("uvicorn.access").addFilter(_NoQueryString())  # after uvicorn's own setup
     _write_status(endpoint_dir, status="ready", ready_at=time.time())

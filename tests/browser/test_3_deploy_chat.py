@@ -87,6 +87,8 @@ def test_register_deploy_chat_compare_and_delete(page, app_server):
     go_to(page, "Deploy")
     delete = widget(page, "deploy_delete").get_by_role("button")
     first = re.search(r"Delete (\S+)", delete.inner_text()).group(1)
+    widget(page, f"deploy_delete_confirm_{first}").get_by_text("for good").click()  # confirm
+    expect(delete).to_be_enabled()
     delete.click()
     expect(widget(page, "deploy_delete")).not_to_contain_text(first, timeout=60_000)
     (other,) = [name for name in ENDPOINTS if name != first]

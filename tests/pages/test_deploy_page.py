@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import subprocess
 import sys
@@ -58,8 +59,16 @@ def test_register_deploy_reveal_and_delete(studio_home):
     assert "1 endpoint running" in setup.sidebar.warning[0].value
     assert f"cost_notice_delete_{endpoint.name}" in [b.key for b in setup.sidebar.button]
 
-    at.toggle(key=f"deploy_reveal_{endpoint.name}").set_value(True).run()
+    assert at.button(key="deploy_reveal").disabled  # a confirm comes first
+    at.checkbox(key=f"deploy_reveal_confirm_{endpoint.name}").check().run()
+    at.button(key="deploy_reveal").click().run()
     assert key in code_values(at)
+    at.button(key="deploy_hide_key").click().run()
+    assert key not in code_values(at)
+    log = (studio_home / "audit.log").read_text()
+    assert '"reveal_key"' in log and key not in log
+    (table,) = [df.value for df in at.dataframe if "started by" in df.value.columns]
+    assert list(table["started by"]) == [getpass.getuser()]
 
     # one click in the cost notice deletes it
     notice = AppTest.from_function(cost_notice_alone, default_timeout=60).run()
@@ -87,6 +96,8 @@ def test_a_stopped_endpoint_is_listed_and_deleted_from_the_page(studio_home):
     at = open_page("deploy")
     assert at.selectbox(key="deploy_endpoint").value.status == "stopped"
     assert not any(element.value.startswith("••••") for element in at.code)  # no key to show
+    assert at.button(key="deploy_delete").disabled  # a confirm comes first
+    at.checkbox(key="deploy_delete_confirm_old-endpoint").check().run()
     at.button(key="deploy_delete").click().run()
     assert not at.exception, at.exception
     assert not folder.exists()

@@ -27,6 +27,7 @@ from services.backends.base import (
     ScoringTarget,
 )
 from services.errors import UnsupportedError
+from services.security.audit import audited
 
 
 class AzureBackend:
@@ -110,7 +111,10 @@ class AzureBackend:
 
     # Jobs
     def submit_job(self, spec: JobSpec) -> JobInfo:
-        return pipeline.submit_job(self.clients, spec)
+        with audited("submit", spec.display_name, backend=self.name) as action:
+            job = pipeline.submit_job(self.clients, spec)
+            action.resource = job.id
+        return job
 
     def list_jobs(self) -> list[JobInfo]:
         return jobs.list_jobs(self.clients)
@@ -119,7 +123,8 @@ class AzureBackend:
         return jobs.get_job(self.clients, job_id)
 
     def cancel_job(self, job_id: str) -> None:
-        jobs.cancel_job(self.clients, job_id)
+        with audited("cancel", job_id, backend=self.name):
+            jobs.cancel_job(self.clients, job_id)
 
     def read_logs(self, job_id: str, offsets: dict | None = None) -> LogChunk:
         return logs.read_logs(self.clients, job_id, offsets)
@@ -132,7 +137,10 @@ class AzureBackend:
 
     # Register, deploy, chat
     def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
-        return endpoints.register_model(self.clients, job_id, name)
+        with audited("register", job_id, backend=self.name) as action:
+            model = endpoints.register_model(self.clients, job_id, name)
+            action.resource = f"{model.name}:{model.version}"
+        return model
 
     def list_registered_models(self) -> list[RegisteredModel]:
         return endpoints.list_registered_models(self.clients)
@@ -146,14 +154,18 @@ class AzureBackend:
         endpoint_name: str | None = None,
         on_progress: Callable[[str], None] | None = None,
     ) -> EndpointInfo:
-        return endpoints.deploy(
-            self.clients,
-            model_name,
-            version,
-            instance_type=instance_type,
-            endpoint_name=endpoint_name,
-            on_progress=on_progress,
-        )
+        model = f"{model_name}:{version or 'latest'}"
+        with audited("deploy", endpoint_name or model, backend=self.name, model=model) as action:
+            endpoint = endpoints.deploy(
+                self.clients,
+                model_name,
+                version,
+                instance_type=instance_type,
+                endpoint_name=endpoint_name,
+                on_progress=on_progress,
+            )
+            action.resource = endpoint.name
+        return endpoint
 
     def deploy_base_model(
         self, model_id: str, *, on_progress: Callable[[str], None] | None = None
@@ -167,7 +179,12 @@ class AzureBackend:
         return endpoints.list_endpoints(self.clients)
 
     def delete_endpoint(self, name: str) -> None:
-        endpoints.delete_endpoint(self.clients, name)
+        with audited("delete", name, backend=self.name):
+            endpoints.delete_endpoint(self.clients, name)
+
+    def regenerate_key(self, name: str) -> None:
+        with audited("regenerate_key", name, backend=self.name):
+            endpoints.regenerate_key(self.clients, name)
 
     def scoring_target(self, name: str) -> ScoringTarget:
         return endpoints.scoring_target(self.clients, name)

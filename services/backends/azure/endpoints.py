@@ -279,6 +279,22 @@ def delete_endpoint(clients: AzureClients, name: str) -> None:
         ) from error
 
 
+def regenerate_key(clients: AzureClients, name: str) -> None:
+    """A new primary key (the one the studio sends); the old one stops working when this returns.
+
+    begin_regenerate_keys refuses an endpoint whose auth mode is not "key" (token endpoints have
+    no key to regenerate: their tokens expire by themselves).
+    """
+    try:
+        clients.workspace.online_endpoints.begin_regenerate_keys(name, key_type="primary").result()
+    except Exception as error:  # noqa: BLE001
+        raise service_error(error, f"endpoint '{name}'") or EndpointError(
+            f"Cannot regenerate the key of endpoint '{name}': {short(error)}",
+            "Check the endpoint uses key authentication and your role lets you manage it "
+            "(Azure ML studio, Endpoints), then retry.",
+        ) from error
+
+
 def endpoint_secret(credentials: Any) -> str:
     """What goes after "Bearer " for an endpoint, whatever its auth mode.
 
