@@ -1,4 +1,5 @@
-"""Demo page: one click runs demo data → short fine-tune → register → deploy, then opens Chat.
+"""Demo page: one click runs demo data → short fine-tune → register → deploy → evaluate (the
+verdict: tuned vs base), then opens Chat.
 
 The demo runs as a background process (services.demo.start_demo), so reruns, other pages or a
 closed tab never stop it; this page only reads its progress, every few seconds while it runs.
@@ -16,7 +17,15 @@ import streamlit as st
 
 from pages.shared import state
 from pages.shared.entry import ensure_app_navigation
-from services.demo import DEMO_MAX_STEPS, STAGES, DemoRun, demo_model_id, read_demo, start_demo
+from services.demo import (
+    DEMO_EVAL_ROWS,
+    DEMO_MAX_STEPS,
+    STAGES,
+    DemoRun,
+    demo_model_id,
+    read_demo,
+    start_demo,
+)
 from services.errors import StudioError
 
 ensure_app_navigation()
@@ -40,7 +49,8 @@ def stage_boxes(run: DemoRun) -> None:
         else:
             continue  # not started yet
         current = not done and stage in reached
-        with slots[stage].status(title, state=state, expanded=current):
+        verdict = done and stage == "evaluate"  # the demo ends on it: keep it open
+        with slots[stage].status(title, state=state, expanded=current or verdict):
             for event in events:
                 st.markdown(event.message)
             fractions = [e.fraction for e in events if e.fraction is not None]
@@ -72,8 +82,8 @@ st.title("Demo")
 st.markdown(
     "One click prepares the bundled demo conversations, fine-tunes "
     f"**{Path(demo_model_id()).name}** for {DEMO_MAX_STEPS} steps on this machine, registers and "
-    "deploys it, then opens the chat. A few minutes on a laptop CPU; it keeps running if you "
-    "leave this page."
+    f"deploys it, scores it against its base model on {DEMO_EVAL_ROWS} held-out rows, then opens "
+    "the chat. A few minutes on a laptop CPU; it keeps running if you leave this page."
 )
 run = read_demo()
 running = run is not None and not run.finished

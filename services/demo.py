@@ -1,9 +1,14 @@
-"""The stakeholder demo: demo data → a short fine-tune of the bundled model → a chat endpoint.
+"""The stakeholder demo: demo data → a short fine-tune of the bundled model → a chat endpoint,
+with a small evaluation against the base model whose verdict the demo ends on.
 
 `run_demo()` is a generator of DemoEvent: the CLI prints them, the Demo page draws them as
 st.status boxes, so both show the same stages with the same words. It uses the local backend
 and the bundled SmolLM2 (offline, one machine); a run takes a few minutes on two CPU cores,
 most of it converting the bundled model once and loading it twice (training, serving).
+
+The evaluation starts as soon as training ends and runs (a detached worker) while the model is
+registered and deployed, so the verdict costs the demo little more than the deploy itself; its
+stage comes last and its closing event carries both the verdict and the endpoint to chat with.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from services import config
 from services.backends import create_backend
 from services.backends.base import Backend, JobInfo, ModelInfo
 from services.errors import JobError
+from services.evaluation import evaluations
+from services.evaluation.display import progress_text
+from services.evaluation.evaluations import EvaluationInfo
 from services.job_display import format_duration, progress
 from services.params import resolve_params
 from services.training import process
@@ -43,6 +51,10 @@ DEMO_PARAMS = {
     "lr_scheduler_type": "linear",
 }
 TRAIN_TIMEOUT_S = 1800.0
+# A small evaluation keeps the demo short: 8 held-out rows, 64 new tokens per reply.
+DEMO_EVAL_ROWS = 8
+DEMO_EVAL_MAX_NEW_TOKENS = 64
+EVAL_TIMEOUT_S = 900.0
 
 # (stage id, what a person reads), in order.
 STAGES = (
@@ -50,13 +62,15 @@ STAGES = (
     ("train", "Fine-tune the model briefly"),
     ("register", "Register the fine-tuned model"),
     ("deploy", "Deploy it as a chat endpoint"),
+    ("evaluate", "Evaluate it against the base model"),
 )
 STAGE_TITLES = dict(STAGES)
 
 
 @dataclass(frozen=True)
 class DemoEvent:
-    """One line of demo progress. `stage_done` closes a stage; the last event has `endpoint`."""
+    """One line of demo progress. `stage_done` closes a stage; the last event has `endpoint`
+    (and `verdict`, when the evaluation ran)."""
 
     stage: str  # a STAGES id
     message: str
@@ -66,6 +80,7 @@ class DemoEvent:
     model_name: str = ""
     model_version: str = ""
     endpoint: str = ""  # the ready endpoint's name (last event only)
+    verdict: str = ""  # the evaluation's verdict line (last event only)
 
 
 def run_demo(
@@ -105,27 +120,83 @@ def run_demo(
         job_id=job.id,
     )
 
-    yield DemoEvent("register", "Registering the trained adapter…", job_id=job.id)
-    registered = backend.register_model(job.id)
-    yield DemoEvent(
-        "register",
-        f"Registered `{registered.name}` version {registered.version}.",
-        stage_done=True,
-        job_id=job.id,
-        model_name=registered.name,
-        model_version=registered.version,
+    # Started now, it scores while the model is registered and deployed.
+    evaluation = evaluations.start_evaluation(
+        job.id, rows=DEMO_EVAL_ROWS, max_new_tokens=DEMO_EVAL_MAX_NEW_TOKENS
     )
+    try:
+        yield DemoEvent("register", "Registering the trained adapter…", job_id=job.id)
+        registered = backend.register_model(job.id)
+        yield DemoEvent(
+            "register",
+            f"Registered `{registered.name}` version {registered.version}.",
+            stage_done=True,
+            job_id=job.id,
+            model_name=registered.name,
+            model_version=registered.version,
+        )
 
-    yield DemoEvent("deploy", "Starting a local endpoint and loading the model…")
-    endpoint = backend.deploy(registered.name, registered.version)
+        yield DemoEvent("deploy", "Starting a local endpoint and loading the model…")
+        endpoint = backend.deploy(registered.name, registered.version)
+        yield DemoEvent(
+            "deploy",
+            f"Endpoint `{endpoint.name}` is {endpoint.status} at {endpoint.scoring_uri}.",
+            stage_done=True,
+            job_id=job.id,
+            model_name=registered.name,
+            model_version=registered.version,
+        )
+
+        yield DemoEvent(
+            "evaluate",
+            f"Scoring {DEMO_EVAL_ROWS} held-out rows, tuned vs base (evaluation "
+            f"`{evaluation.id}`, started when training ended)…",
+            job_id=job.id,
+        )
+        evaluation = yield from _follow_evaluation(evaluation, poll_s=poll_s, clock=clock)
+    except BaseException:
+        evaluations.cancel_evaluation(job.id, evaluation.id)  # nothing left running
+        raise
     yield DemoEvent(
-        "deploy",
-        f"Endpoint `{endpoint.name}` is {endpoint.status} at {endpoint.scoring_uri}.",
+        "evaluate",
+        _evaluation_message(evaluation),
         stage_done=True,
+        fraction=1.0,
         job_id=job.id,
         model_name=registered.name,
         model_version=registered.version,
         endpoint=endpoint.name,
+        verdict=evaluation.verdict,
+    )
+
+
+def _follow_evaluation(
+    evaluation: EvaluationInfo, *, poll_s: float, clock: Callable[[], float]
+) -> Generator[DemoEvent, None, EvaluationInfo]:
+    """Yield the evaluation's progress as it changes; return it once it has ended."""
+    deadline = clock() + EVAL_TIMEOUT_S
+    last = None
+    while True:
+        info = evaluations.get_evaluation(evaluation.job_id, evaluation.id)
+        if info.is_terminal:
+            return info
+        if info.total and (info.stage, info.done) != last:
+            last = (info.stage, info.done)
+            fraction, message = progress_text(info)
+            yield DemoEvent("evaluate", message, fraction=fraction, job_id=info.job_id)
+        if clock() > deadline:
+            return evaluations.cancel_evaluation(info.job_id, info.id)
+        time.sleep(poll_s)
+
+
+def _evaluation_message(info: EvaluationInfo) -> str:
+    """The verdict, or why there is none: the chat is ready either way."""
+    if info.status == "finished":
+        return f"**{info.verdict}** ({info.rows} rows; details on the Evaluate page)."
+    reason = (info.error.strip().splitlines() or [info.status])[-1]
+    return (
+        f"The evaluation `{info.id}` ended {info.status} ({reason}); the endpoint is ready "
+        "anyway. Run it again on the Evaluate page."
     )
 
 
@@ -203,6 +274,10 @@ class DemoRun:
     @property
     def endpoint(self) -> str:
         return next((e.endpoint for e in reversed(self.events) if e.endpoint), "")
+
+    @property
+    def verdict(self) -> str:
+        return next((e.verdict for e in reversed(self.events) if e.verdict), "")
 
     @property
     def finished(self) -> bool:

@@ -1,7 +1,7 @@
-"""`python -m services demo`: demo data → short fine-tune → register → deploy, with progress.
+"""`python -m services demo`: demo data → short fine-tune → register → deploy → evaluate.
 
-Text mode prints one line per progress event and the endpoint to chat with at the end; with
---json each event is one JSON line (the last one carries "endpoint").
+Text mode prints one line per progress event, then the verdict and the endpoint to chat with;
+with --json each event is one JSON line (the last one carries "endpoint" and "verdict").
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from services.demo import DEMO_MAX_STEPS, MODEL_ENV, STAGE_TITLES, demo_model_id
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="prepare the demo data, fine-tune the bundled model briefly, deploy it (local)",
+        help="prepare the demo data, fine-tune the bundled model briefly, deploy and evaluate it "
+        "(local)",
     )
     parser.add_argument(
         "--model",
@@ -34,9 +35,10 @@ def register(subparsers) -> None:
 
 def _demo(args) -> int:
     stage = None
-    endpoint = ""
+    endpoint = verdict = ""
     for event in run_demo(model_id=args.model, max_steps=args.max_steps):
         endpoint = event.endpoint or endpoint
+        verdict = event.verdict or verdict
         if args.json:
             print(json.dumps(to_jsonable(event)), flush=True)
             continue
@@ -45,6 +47,8 @@ def _demo(args) -> int:
             print(f"== {STAGE_TITLES[stage]}", flush=True)
         print(f"   {'✓' if event.stage_done else '·'} {event.message}", flush=True)
     if not args.json:
+        if verdict:
+            print(f"\n{verdict}")
         print(f"\nReady. Chat with it: python -m services chat {endpoint}")
         print("Or open the Chat page in the app (`make run`). Delete the endpoint when done:")
         print(f"python -m services endpoints delete {endpoint}")

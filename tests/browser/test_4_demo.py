@@ -46,6 +46,8 @@ def test_one_click_demo_ends_in_the_chat(page, app_server, demo_model):
     idle(page)  # the run that drew the alert has ended: what is on screen is its final state
     for _, title in STAGES:
         expect(stage_box(page, title)).to_have_count(1)
+    verdict = re.compile(r"Tuned (beats|did not improve on) base")
+    expect(stage_box(page, STAGES[-1][1])).to_contain_text(verdict)  # the last box: the verdict
     endpoint = re.search(r"Endpoint (\S+) is ready", ready.inner_text()).group(1)
     screenshot(page, "demo")
 

@@ -13,7 +13,8 @@ import requests
 
 from services import config
 from services.cli import main
-from services.demo import STAGES, DemoEvent, read_demo, start_demo
+from services.demo import DEMO_EVAL_ROWS, STAGES, DemoEvent, read_demo, start_demo
+from services.evaluation import evaluations
 from services.serving import local_endpoints
 from services.training import jobs
 from tests.training.tiny import make_tiny_model, wait_for
@@ -36,10 +37,16 @@ def test_cli_demo_reaches_an_endpoint_that_answers(tiny_model, capsys):
     assert [e["stage"] for e in events if e["stage_done"]] == stages  # each closed once
     endpoint = events[-1]["endpoint"]
     assert endpoint and all(not e["endpoint"] for e in events[:-1])
+    verdict = events[-1]["verdict"]
+    assert verdict.startswith(("Tuned beats base", "Tuned did not improve on base"))
+    assert verdict in events[-1]["message"]  # the Evaluate box shows it
 
     try:
         job_id = events[-1]["job_id"]
         assert jobs.get_job(job_id).status == "finished"
+        (evaluation,) = evaluations.list_evaluations(job_id)
+        assert evaluation.status == "finished" and evaluation.verdict == verdict
+        assert evaluation.rows == DEMO_EVAL_ROWS and evaluation.max_new_tokens == 64
         target = local_endpoints.scoring_target(endpoint)
         answer = requests.post(
             target.scoring_uri,
@@ -71,7 +78,9 @@ def test_cli_text_names_each_stage_once_and_ends_with_the_endpoint(monkeypatch, 
         for stage, _ in STAGES:
             yield DemoEvent(stage, f"{stage} starts")
             yield DemoEvent(stage, f"{stage} done", stage_done=True, endpoint="")
-        yield DemoEvent("deploy", "ready", stage_done=True, endpoint="demo-ep-v1")
+        yield DemoEvent(
+            "evaluate", "ready", stage_done=True, endpoint="demo-ep-v1", verdict="Tuned beats base"
+        )
 
     monkeypatch.setattr(demo_cli, "run_demo", fake_run)
     assert main(["demo"]) == 0
@@ -80,5 +89,7 @@ def test_cli_text_names_each_stage_once_and_ends_with_the_endpoint(monkeypatch, 
         f"== {title}" for _, title in STAGES
     ]
     assert "   ✓ data done" in out and "   · train starts" in out
+    assert "\nTuned beats base\n" in out  # the verdict, before the chat
+    assert out.index("Tuned beats base\n") < out.index("python -m services chat")
     assert "python -m services chat demo-ep-v1" in out
     assert "python -m services endpoints delete demo-ep-v1" in out

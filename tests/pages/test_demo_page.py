@@ -29,7 +29,14 @@ def finished_events() -> list[DemoEvent]:
     events = []
     for stage, _ in STAGES:
         events += [DemoEvent(stage, f"{stage} begins"), DemoEvent(stage, "done", stage_done=True)]
-    return events[:-1] + [DemoEvent("deploy", "ready", stage_done=True, endpoint="demo-ep-v1")]
+    last = DemoEvent(
+        "evaluate",
+        "**Tuned beats base: perplexity 7.9 → 6.1, ROUGE-L +0.04** (8 rows)",
+        stage_done=True,
+        endpoint="demo-ep-v1",
+        verdict="Tuned beats base: perplexity 7.9 → 6.1, ROUGE-L +0.04",
+    )
+    return events[:-1] + [last]
 
 
 def test_before_any_run_the_page_offers_the_button():
@@ -45,7 +52,10 @@ def test_a_finished_run_shows_every_stage_and_opens_the_chat_on_its_endpoint():
     at = open_page("demo")
     assert not at.exception, at.exception
     assert [box.label for box in stage_boxes(at)] == [title for _, title in STAGES]
-    assert "demo-ep-v1" in at.success[0].value
+    assert STAGES[-1][0] == "evaluate"  # the demo ends on the verdict…
+    verdict = stage_boxes(at)[-1].markdown[-1].value
+    assert "Tuned beats base: perplexity 7.9 → 6.1" in verdict
+    assert "demo-ep-v1" in at.success[0].value  # …then the chat
     at.button(key="demo_open_chat").click().run()
     assert at.session_state["chat_endpoint"] == "demo-ep-v1"
 
