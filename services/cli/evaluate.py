@@ -2,18 +2,24 @@
 
 `evaluate` starts an evaluation of a finished local job against its base model, follows it to
 the end (progress on stderr) and prints the scorecard and verdict; exit 0 when it ran,
-1 when it failed or was cancelled. Ctrl-C cancels it.
+1 when it failed or was cancelled. Ctrl-C cancels it. With --judge ENDPOINT, an endpoint of the
+default backend then judges each pair of replies (services.evaluation.judge): the scorecard
+gains a judge row and the verdict "judge wins N/M".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 
+from services.backends import create_backend, default_backend_name
 from services.cli.output import add_json_flag, emit
 from services.evaluation import evaluations
 from services.evaluation.evaluations import EvaluationInfo
+from services.evaluation.judge import judge_examples
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED
+from services.evaluation.scorecard import with_judge
 
 FOLLOW_INTERVAL_S = 1.0
 
@@ -30,6 +36,11 @@ def register(subparsers) -> None:
     parser.add_argument("--temperature", type=float, default=0.0, help="0: greedy (default)")
     parser.add_argument("--top-p", type=float, default=1.0)
     parser.add_argument("--batch-size", type=int, default=evaluations.DEFAULT_BATCH_SIZE)
+    parser.add_argument(
+        "--judge",
+        metavar="ENDPOINT",
+        help="an endpoint (scoring contract) that judges each pair of replies in both orders",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=evaluate)
 
@@ -70,10 +81,21 @@ def _scorecard_text(info: EvaluationInfo) -> str:
         lines.append(f"{name:18}{base[name]:>10.3f}{tuned[name]:>10.3f}")
     for name in ("empty_share", "cut_off_share", "repetitive_share"):
         lines.append(f"{name:18}{base[name]:>10.0%}{tuned[name]:>10.0%}")
+    judge = info.scorecard.get("judge")
+    if judge:
+        low, high = judge["win_interval_95"]
+        lines.append(
+            f"judge {judge['endpoint']}: {judge['wins']} wins, {judge['ties']} ties, "
+            f"{judge['losses']} losses of {judge['pairs']} (win share 95% CI {low:.2f}–{high:.2f})"
+        )
     return "\n".join(lines + [f"{info.rows} rows; MLflow run {info.run_id}"])
 
 
 def evaluate(args) -> int:
+    # Resolved first, so a judge that does not exist fails before the evaluation runs.
+    judge = (
+        create_backend(default_backend_name()).scoring_target(args.judge) if args.judge else None
+    )
     info = evaluations.start_evaluation(
         args.job_id,
         rows=args.rows,
@@ -94,6 +116,11 @@ def evaluate(args) -> int:
                 shown = line
     except KeyboardInterrupt:
         info = evaluations.cancel_evaluation(args.job_id, info.id)
+    if judge is not None and info.status == "finished":
+        print(f"judging {len(info.examples)} pairs with {args.judge}", file=sys.stderr, flush=True)
+        tally = judge_examples(args.judge, judge, info.examples)
+        scorecard = with_judge(info.scorecard, tally)
+        info = dataclasses.replace(info, scorecard=scorecard, verdict=scorecard["verdict"])
     emit(summary(info), as_json=args.json, text=_scorecard_text(info))
     return 0 if info.status == "finished" else 1
 

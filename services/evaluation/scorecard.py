@@ -102,3 +102,19 @@ def build_scorecard(
     base_figures, tuned_figures = figures(base, references), figures(tuned, references)
     improved, line = verdict(base_figures, tuned_figures, comparator)
     return Scorecard(comparator, len(references), base_figures, tuned_figures, improved, line)
+
+
+def with_judge(scorecard: dict, tally) -> dict:
+    """The scorecard (as stored) with the judge's row, and "judge wins N/M" in its verdict."""
+    low, high = tally.win_interval
+    judge = {
+        "endpoint": tally.judge,
+        "wins": tally.wins,
+        "ties": tally.ties,
+        "losses": tally.losses,
+        "pairs": tally.pairs,
+        "win_share": tally.wins / tally.pairs if tally.pairs else 0.0,
+        "win_interval_95": [round(low, 4), round(high, 4)],
+    }
+    line = f"{scorecard.get('verdict', '')}, judge wins {tally.wins}/{tally.pairs}"
+    return {**scorecard, "judge": judge, "verdict": line.lstrip(", ")}
