@@ -104,3 +104,20 @@ def test_the_scorecard_gains_a_judge_row_and_the_verdict_its_wins():
     assert judged["judge"]["pairs"] == 10 and judged["judge"]["win_share"] == 0.8
     assert judged["judge"]["win_interval_95"] == pytest.approx([0.4902, 0.9433], abs=1e-4)
     assert "judge" not in scorecard  # the stored scorecard is left as it was
+
+
+@pytest.mark.parametrize("judge_server", [always_a], indirect=True)
+def test_cli_evaluate_with_a_judge_adds_its_row_and_wins(
+    finished_job, judge_server, monkeypatch, capsys
+):
+    from services.backends.local import LocalBackend
+    from services.cli import main
+
+    monkeypatch.setattr(LocalBackend, "scoring_target", lambda self, name: judge_server)
+    args = ["evaluate", finished_job, "--rows", "2", "--max-new-tokens", "4", "--json"]
+    assert main([*args, "--judge", "fake-judge"]) == 0
+    output = json.loads(capsys.readouterr().out)
+    assert output["verdict"].endswith(", judge wins 0/2")  # a biased judge: ties only
+    judge = output["scorecard"]["judge"]
+    assert (judge["wins"], judge["ties"], judge["losses"]) == (0, 2, 0)
+    assert judge["endpoint"] == "fake-judge"
