@@ -26,5 +26,7 @@ def write_report(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(report), encoding="utf-8")
     note = " (the job is still running: it shows what exists so far)" if report.running else ""
-    emit({"path": str(out), "running": report.running}, as_json=args.json, text=f"wrote {out}{note}")
+    emit(
+        {"path": str(out), "running": report.running}, as_json=args.json, text=f"wrote {out}{note}"
+    )
     return 0

@@ -35,9 +35,7 @@ def chart_html(report: RunReport) -> list[dict]:
             continue
         figure = loss_figure({label: {metric: points}})
         figure.update_layout(height=CHART_HEIGHT, yaxis_title=metric, showlegend=False)
-        html = figure.to_html(
-            include_plotlyjs=not charts, full_html=False, config=CHART_CONFIG
-        )
+        html = figure.to_html(include_plotlyjs=not charts, full_html=False, config=CHART_CONFIG)
         charts.append({"title": title, "html": Markup(html)})  # noqa: S704 - plotly's own HTML
     return charts
 

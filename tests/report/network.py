@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-FETCHING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
-            ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src")}
+FETCHING = {
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("embed", "src"),
+}
 
 
 class _Fetches(HTMLParser):
