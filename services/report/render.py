@@ -27,7 +27,7 @@ _environment = Environment(
 
 def chart_html(report: RunReport) -> list[dict]:
     """[{"title", "html"}] per metric that has values; plotly.js goes with the first one."""
-    charts = []
+    charts: list[dict] = []
     label = report.job.display_name or report.job.id
     for metric, title in CHARTS:
         points = report.metrics.get(metric)

@@ -69,3 +69,24 @@ def test_the_cli_refuses_an_unknown_job(finished_job, tmp_path, capsys):
     error = capsys.readouterr().err
     assert "no-such-job" in error and "hint: List jobs" in error
     assert not out.exists()
+
+
+def test_the_scorecard_of_the_newest_evaluation_is_shown(finished_job):
+    from services.evaluation.display import FIGURES, scorecard_rows
+
+    base = {name: 1.0 for name, *_ in FIGURES}
+    scorecard = {"base": base, "tuned": {**base, "rouge_l": 1.5}}
+    report = build_report(create_backend("local"), finished_job)
+    evaluated = dataclasses.replace(
+        report,
+        evaluation={
+            "verdict": "The fine-tune helped.",
+            "comparator": "base",
+            "rows": 4,
+            "when": "2026-11-29 12:00:00",
+            "table": scorecard_rows(scorecard),
+        },
+    )
+    html = render_html(evaluated)
+    assert "The fine-tune helped." in html and "Not evaluated yet" not in html
+    assert "<td>ROUGE-L</td><td>1.000</td><td>1.500</td><td>+0.500</td><td>yes</td>" in html
