@@ -35,6 +35,12 @@ def log_tail(job_id: str) -> str:
     return seen["text"]
 
 
+def run_report(job_id: str) -> bytes:
+    from services.report import report_html  # jinja2 and plotly load only when it is asked for
+
+    return report_html(backend, job_id).encode()
+
+
 def put_selection_in_url() -> None:
     st.query_params["job"] = st.session_state[SELECTED]
 
@@ -118,6 +124,15 @@ if job.status == "finished" and (estimate := check_estimate(job_id)):
 
 if not job.is_terminal:
     cancel_controls(job_id)
+st.download_button(
+    "Download run report",
+    data=lambda: run_report(job_id),  # built only when clicked
+    file_name=f"{job_id}-report.html",
+    mime="text/html",
+    key="jobs_report",
+    icon=":material/download:",
+    help="One HTML file that opens offline: parameters, data, loss charts, scorecard, estimate.",
+)
 if st.button("Loss chart", key="jobs_to_metrics", icon=":material/monitoring:"):
     st.switch_page("pages/metrics.py", query_params={"job": job_id})
 if job.studio_url:

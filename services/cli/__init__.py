@@ -31,6 +31,7 @@ VERB_MODULES = (
     "endpoints",
     "chat",
     "demo",
+    "report",
 )
 
 
