@@ -50,7 +50,11 @@ def fill_number(page: Page, key: str, value: float | int) -> None:
 
 
 def choose(page: Page, key: str, option: str) -> None:
-    """Pick `option` in a selectbox (its options render outside the widget)."""
+    """Pick `option` in a selectbox (its options render outside the widget).
+
+    Waits for the run to end first: a run still drawing can close the open list under the click.
+    """
+    idle(page)
     widget(page, key).get_by_test_id("stSelectbox").click()
     page.get_by_role("option", name=option).first.click()
 

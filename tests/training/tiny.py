@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -100,7 +101,21 @@ def _ended(home: Path, job_id: str) -> bool:
 
 
 def copy_of_trained_home(base: Path, target: Path) -> tuple[Path, str]:
-    """(a private copy of the finished tiny job's STUDIO_HOME, job id), for tests to change."""
+    """(a private copy of the finished tiny job's STUDIO_HOME, job id), for tests to change.
+
+    MLflow stores absolute artifact locations: the copy's store is pointed at the copy's own
+    artifacts, or a test that registers the job would write into the shared original.
+    """
     home, job_id = trained_tiny_job(base)
     shutil.copytree(home, target)
+    with sqlite3.connect(Path(target) / "mlflow" / "mlflow.db") as db:
+        for table, column in (("experiments", "artifact_location"), ("runs", "artifact_uri")):
+            db.execute(
+                f"UPDATE {table} SET {column} = REPLACE({column}, ?, ?)", (home, str(target))
+            )
+    # MLflow caches one artifact repository per run id in a process, and the copy's runs keep
+    # the original's ids: forget the cached ones, or they would still point at another copy.
+    tracking_utils = sys.modules.get("mlflow.tracking._tracking_service.utils")
+    if tracking_utils is not None:
+        tracking_utils._artifact_repos_cache.clear()
     return target, job_id
