@@ -7,9 +7,9 @@ per-example table. The job and the evaluation are in the URL, so a refresh finds
 
 import streamlit as st
 
-from pages.shared import state
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
+from pages.shared.job_picker import pick_job
 from services.evaluation import evaluations
 from services.evaluation.display import (
     evaluation_rows,
@@ -17,7 +17,6 @@ from services.evaluation.display import (
     progress_text,
     scorecard_rows,
 )
-from services.job_display import job_label
 from services.training.jobs import mlflow_ui_command
 
 ensure_app_navigation()
@@ -115,21 +114,7 @@ if not finished:
     st.info("No finished fine-tuning job yet: evaluate one once it has finished (Jobs page).")
     st.stop()
 
-by_id = {job.id: job for job in finished}
-wanted = st.query_params.get("job") or st.session_state.get(state.SELECTED_JOB)
-if wanted in by_id and wanted != st.session_state.get(JOB):
-    st.session_state[JOB] = wanted
-elif st.session_state.get(JOB) not in by_id:
-    st.session_state[JOB] = finished[0].id
-job_id = st.selectbox(
-    "Finished job",
-    list(by_id),
-    format_func=lambda i: job_label(by_id[i]),
-    key=JOB,
-    on_change=put_job_in_url,
-)
-st.query_params["job"] = job_id
-st.session_state[state.SELECTED_JOB] = job_id
+job_id = pick_job("Finished job", finished, JOB, on_change=put_job_in_url)
 
 st.caption(
     "Scores the tuned model and its base model on the same sampled rows of the job's test split: "

@@ -6,10 +6,10 @@ refreshes every few seconds while the job runs and stops once it has ended.
 
 import streamlit as st
 
-from pages.shared import state
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
-from services.job_display import duration, format_duration, job_label, job_rows, progress
+from pages.shared.job_picker import pick_job
+from services.job_display import duration, format_duration, job_rows, progress
 from services.security.audit import started_by
 from services.training.estimate import check_estimate
 from services.training.job_record import UNREADABLE_RECORD
@@ -39,10 +39,6 @@ def run_report(job_id: str) -> bytes:
     from services.report import report_html  # jinja2 and plotly load only when it is asked for
 
     return report_html(backend, job_id).encode()
-
-
-def put_selection_in_url() -> None:
-    st.query_params["job"] = st.session_state[SELECTED]
 
 
 def live_view(job_id: str, refreshing: bool) -> None:
@@ -96,24 +92,9 @@ if not jobs:
     st.code("python -m services train --model SmolLM2-135M-Instruct --data <folder> --max-steps 30")
     st.stop()
 
-by_id = {job.id: job for job in jobs}
-wanted = st.query_params.get("job") or st.session_state.get(state.SELECTED_JOB)
-if wanted in by_id and wanted != st.session_state.get(SELECTED):
-    st.session_state[SELECTED] = wanted
-elif st.session_state.get(SELECTED) not in by_id:
-    st.session_state[SELECTED] = jobs[0].id
-
 st.dataframe(job_rows(jobs), hide_index=True, key="jobs_table")
-job_id = st.selectbox(
-    "Job",
-    list(by_id),
-    format_func=lambda i: job_label(by_id[i]),
-    key=SELECTED,
-    on_change=put_selection_in_url,
-)
-st.query_params["job"] = job_id
-st.session_state[state.SELECTED_JOB] = job_id
-job = by_id[job_id]
+job_id = pick_job("Job", jobs, SELECTED)
+job = next(job for job in jobs if job.id == job_id)
 
 st.subheader(job.display_name or job.id)
 st.caption(f"Started by {started_by('submit').get(job.id, 'unknown (before the audit log)')}")
