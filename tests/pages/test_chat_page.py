@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
+from services.serving import local_endpoints
 from tests.app_helpers import open_page
 from tests.serving.endpoint_fixture import deployed_tiny_model
 
@@ -82,12 +84,12 @@ def test_try_a_test_prompt_sends_the_first_user_turn_of_a_test_gen_row(chat, dep
 
 
 def test_an_endpoint_error_is_shown_not_raised(chat, deployed, monkeypatch):
-    (deployed.home / "endpoints" / deployed.endpoint.name / "key").write_text("rotated")
-    try:
-        chat.chat_input(key="chat_input").set_value("Hi").run()
-    finally:
-        (deployed.home / "endpoints" / deployed.endpoint.name / "key").write_text(
-            deployed.target.key
-        )
+    # The page holds a key the endpoint no longer accepts (the server re-reads its key file on
+    # every request, so the file itself must stay as it is).
+    real = local_endpoints.scoring_target
+    monkeypatch.setattr(
+        local_endpoints, "scoring_target", lambda name: replace(real(name), key="rotated")
+    )
+    chat.chat_input(key="chat_input").set_value("Hi").run()
     assert not chat.exception
     assert "refused the key (401)" in chat.error[0].value

@@ -114,9 +114,14 @@ def test_trainings_queue_one_at_a_time_in_submit_order(tiny_spec, monkeypatch):
 
     wait_for(lambda: "step 1/" in _log(first.id), 240, "the first job to train")
     assert jobs.get_job(first.id).status == "running"
-    waiting = wait_for(
-        lambda: (j := jobs.get_job(third.id)).queue_position == 2 and j, 120, "third in line"
-    )
+    try:
+        waiting = wait_for(
+            lambda: (j := jobs.get_job(third.id)).queue_position == 2 and j, 120, "third in line"
+        )
+    except AssertionError:  # say where each job stood (CI saw this time out once)
+        for job in (first, second, third):
+            print(job.id, jobs.get_job(job.id), _log(job.id)[-2000:], sep="\n")
+        raise
     assert waiting.status == "queued"
     assert jobs.get_job(second.id).queue_position == 1
     assert "queued: position 1 for a cpu training slot" in _log(second.id)
