@@ -7,13 +7,16 @@ is found by the key the page gave it. Every wait is on a condition (playwright's
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 RUN_SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHOOSE_TIMEOUT_S = 60.0
 
 
 def widget(page: Page, key: str) -> Locator:
@@ -53,10 +56,21 @@ def choose(page: Page, key: str, option: str) -> None:
     """Pick `option` in a selectbox (its options render outside the widget).
 
     Waits for the run to end first: a run still drawing can close the open list under the click.
+    CI saw the list close again right after opening (twice in four runs, the Chat page's
+    endpoint box after the Deploy page): open it again until the option can be clicked.
     """
-    idle(page)
-    widget(page, key).get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name=option).first.click()
+    box = widget(page, key).get_by_test_id("stSelectbox")
+    choice = page.get_by_role("option", name=option).first
+    deadline = time.monotonic() + CHOOSE_TIMEOUT_S
+    while True:
+        idle(page)
+        box.click()
+        try:
+            choice.click(timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def selection(page: Page, key: str) -> Locator:
