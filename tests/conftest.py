@@ -1,4 +1,7 @@
-"""Shared fixtures. Every test gets its own STUDIO_HOME, so nothing touches ~/.fine-tune-studio."""
+"""Shared fixtures. Every test gets its own STUDIO_HOME, so nothing touches ~/.fine-tune-studio.
+
+The finished tiny job (`finished_job`, `trained_home`) comes from tests/support/fixtures.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.support.fixtures import finished_job, trained_home  # noqa: F401 - suite-wide
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_ULTRACHAT = ROOT.parent / "shared" / "data" / "ultrachat" / "train_sft_sample.jsonl"

@@ -8,6 +8,7 @@ import requests
 from tests.azure import payloads as p
 from tests.azure.fake_azure import FakeAzure, FakeCredential
 from tests.azure.fake_workspace import FakeWorkspace
+from tests.support.azure_sdk import quiet_azure_sdk
 
 
 @pytest.fixture
@@ -69,9 +70,4 @@ def backend(connect):
 
 
 def pytest_collection_modifyitems(items):
-    # azure-ai-ml 1.35 emits hundreds of marshmallow/pydantic deprecation warnings on import.
-    for item in items:
-        if "tests/azure/" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.filterwarnings("ignore::DeprecationWarning"))
-            item.add_marker(pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"))
-            item.add_marker(pytest.mark.filterwarnings("ignore::UserWarning"))
+    quiet_azure_sdk(items, "tests/azure/")

@@ -1,8 +1,10 @@
 """Browser fixtures: the real app (`streamlit run app.py`) and Debian's chromium via playwright.
 
 One Streamlit server per test session, on a free port, with its own STUDIO_HOME and the Hugging
-Face libraries offline. The journeys share it the way one person shares one installation:
-the job the wizard submits is the job the Jobs, Metrics and Deploy journeys open.
+Face libraries offline. The journeys share it the way one person shares one installation, but
+each file makes what it needs itself, so any file runs alone or in any order: a journey that
+needs a finished job asks for `finished_app_job`, which is the wizard journey's job when that
+ran first, else a tiny job trained through the command line into the app's STUDIO_HOME.
 
 Screenshots: a failing test leaves one in test-artifacts/. Page screenshots for the docs go to
 docs/screenshots/ only when STUDIO_SCREENSHOTS=1 (otherwise to test-artifacts/screenshots/),
@@ -20,6 +22,7 @@ import pytest
 
 from services.demo import MODEL_ENV
 from tests.browser.server import AppServer, free_port, stop_leftovers
+from tests.support.tiny_job import finished_jobs, train_tiny_job
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -71,6 +74,15 @@ def demo_model(demo_model_path) -> Path:
     from tests.training.tiny import make_tiny_model
 
     return make_tiny_model(demo_model_path)
+
+
+@pytest.fixture(scope="session")
+def finished_app_job(app_server, browser_home, tmp_path_factory) -> str:
+    """The newest finished job in the app's STUDIO_HOME; trains a tiny one when there is none."""
+    finished = finished_jobs(browser_home)
+    if finished:
+        return finished[0].id
+    return train_tiny_job(browser_home, tmp_path_factory.mktemp("browser-tiny-job"))
 
 
 @pytest.fixture(scope="session")

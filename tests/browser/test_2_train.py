@@ -5,8 +5,8 @@
 3 Jobs: the log tail grows while the run trains, the run finishes, ?job=<id> reopens it.
 4 Metrics: the loss chart has points for loss and eval_loss.
 
-The tests share the run (a person's one installation): each later one skips when the run it
-follows was not submitted.
+The tests of this file share the run (a person's one installation): each later one skips when
+the run it follows was not submitted. Other files never rely on it (see conftest.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Journey 5, Deploy and chat: register the wizard's run, deploy it and its base model, chat
-with one, compare both, delete the endpoints.
+"""Journey 5, Deploy and chat: register a finished run (the wizard journey's, or a tiny one when
+this file runs alone), deploy it and its base model, chat with one, compare both, delete the
+endpoints.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_2_train import RUN
 from tests.browser.ui import choose, click, fill_number, go_to, open_app, screenshot, widget
 
 pytestmark = pytest.mark.browser
@@ -18,12 +18,6 @@ DEPLOY_TIMEOUT_MS = 5 * 60_000  # a server process loads SmolLM2 (and the adapte
 REPLY_TIMEOUT_MS = 3 * 60_000
 MAX_NEW_TOKENS = 40
 ENDPOINTS: list[str] = []
-
-
-def finished_job() -> str:
-    if "job" not in RUN:
-        pytest.skip("needs the job the wizard journey submits")
-    return RUN["job"]
 
 
 def alert(page, text):
@@ -50,8 +44,8 @@ def send(page, text: str) -> None:
 
 
 @pytest.mark.timeout(1200)  # waits on CPU training; the suite default is 600 s
-def test_register_deploy_chat_compare_and_delete(page, app_server):
-    job_id = finished_job()
+def test_register_deploy_chat_compare_and_delete(page, app_server, finished_app_job):
+    job_id = finished_app_job
     open_app(page, app_server.url)
     go_to(page, "Deploy")
 

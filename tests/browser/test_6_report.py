@@ -8,18 +8,13 @@ from playwright.sync_api import expect
 
 from services.backends import create_backend
 from services.report import report_html
-from tests.training.tiny import copy_of_trained_home
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_report_opens_offline_with_its_charts_drawn(
-    page, tmp_path_factory, tmp_path, monkeypatch
-):
-    home, job_id = copy_of_trained_home(tmp_path_factory.mktemp("tiny-job"), tmp_path / "home")
-    monkeypatch.setenv("STUDIO_HOME", str(home))
+def test_the_report_opens_offline_with_its_charts_drawn(page, finished_job, tmp_path):
     report = tmp_path / "report.html"
-    report.write_text(report_html(create_backend("local"), job_id), encoding="utf-8")
+    report.write_text(report_html(create_backend("local"), finished_job), encoding="utf-8")
 
     blocked: list[str] = []
     failed: list[str] = []

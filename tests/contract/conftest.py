@@ -1,7 +1,7 @@
 """Both backends behind one `contract_backend` fixture, each holding one of every read thing.
 
 local: a real LocalBackend on this test's STUDIO_HOME, with the tiny model folder added and a
-tiny job trained to the end (once per session, tests/training/tiny.py) and registered; no
+tiny job trained to the end (once per session, tests/support) and registered; no
 endpoint (starting a server is the serving tests' job).
 azure: a real AzureBackend through azure-ai-ml on the fake HTTP layer (tests/azure), with a
 model, a cluster, a submitted pipeline job and a deployed endpoint in its fake workspace.
@@ -18,7 +18,7 @@ from tests.azure import payloads as p
 from tests.azure.conftest import connect, fake, session, workspace  # noqa: F401
 from tests.azure.test_jobs import spec
 from tests.local.conftest import tiny_model_template  # noqa: F401
-from tests.training.tiny import copy_of_trained_home
+from tests.support.azure_sdk import quiet_azure_sdk
 
 BACKENDS = ("local", "azure")
 AZURE_MODEL = "Phi-4-mini-instruct"
@@ -30,14 +30,12 @@ def contract_backend(request) -> Backend:
 
 
 @pytest.fixture
-def local_backend(tmp_path_factory, tmp_path, monkeypatch, tiny_model_template) -> Backend:  # noqa: F811
+def local_backend(finished_job, tiny_model_template) -> Backend:  # noqa: F811
     from services.backends.local import LocalBackend
 
-    home, job_id = copy_of_trained_home(tmp_path_factory.mktemp("tiny-job"), tmp_path / "home")
-    monkeypatch.setenv("STUDIO_HOME", str(home))
     backend = LocalBackend()
     backend.add_model_folder(tiny_model_template)
-    backend.register_model(job_id)
+    backend.register_model(finished_job)
     return backend
 
 
@@ -70,9 +68,4 @@ def azure_backend(connect, workspace, tmp_path) -> Backend:  # noqa: F811
 
 
 def pytest_collection_modifyitems(items):
-    # azure-ai-ml's import-time deprecation noise, as in tests/azure/conftest.py.
-    for item in items:
-        if "tests/contract/" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.filterwarnings("ignore::DeprecationWarning"))
-            item.add_marker(pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"))
-            item.add_marker(pytest.mark.filterwarnings("ignore::UserWarning"))
+    quiet_azure_sdk(items, "tests/contract/")

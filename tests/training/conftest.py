@@ -1,4 +1,4 @@
-"""Fixtures for training tests: a tiny model, chat data, a finished job, a stand-in worker."""
+"""Fixtures for training tests: a tiny model, chat data, a stand-in worker."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from services.backends.base import JobSpec
 from services.training import jobs
 from tests.training.tiny import (
     TINY_PARAMS,
-    copy_of_trained_home,
     make_tiny_model,
     write_dataset,
 )
@@ -41,14 +40,6 @@ def tiny_spec(tiny_model, tiny_data):
         )
 
     return build
-
-
-@pytest.fixture
-def finished_job(tmp_path_factory, tmp_path, monkeypatch) -> str:
-    """The id of a tiny job trained to the end, in a STUDIO_HOME of this test's own."""
-    home, job_id = copy_of_trained_home(tmp_path_factory.mktemp("tiny-job"), tmp_path / "home")
-    monkeypatch.setenv("STUDIO_HOME", str(home))
-    return job_id
 
 
 @pytest.fixture
