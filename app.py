@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pages.shared.errors import errors_shown
 from pages.shared.exposure import refuse_unless_safe
 from pages.shared.preload import page_run, start_preload
 from pages.shared.sidebar import render_sidebar
@@ -24,6 +25,7 @@ navigation = st.navigation(
 with page_run():  # never beside a warm-up import (see pages/shared/preload.py)
     render_sidebar()
     try:
-        navigation.run()
+        with errors_shown():  # an error no page handled: shown and logged, the session kept
+            navigation.run()
     finally:  # also when the page stops or reruns: the page has drawn what it had to
         start_preload()

@@ -5,15 +5,17 @@ Files are read once and cached by (path, mtime, size): reruns never re-read them
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import streamlit as st
 
 from pages.shared import state
 from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
+from pages.shared.errors import show_error
 from pages.shared.preload import statistics_warm
-from services import config
 from services.data import TokenCounter, inspect_dataset, open_dataset, prepare
 from services.data.charts import tokens_histogram, turns_histogram
 from services.data.demo import demo_file
@@ -21,11 +23,10 @@ from services.data.hub import ULTRACHAT_ID, fetch_hub_split, known_splits
 from services.data.preparation import default_name
 from services.data.roots import resolve_in_roots
 from services.data.uploads import save_upload
-from services.errors import StudioError
+from services.errors import DatasetError, StudioError
 
 ensure_app_navigation()
 
-SOURCES = ["Demo", "Upload", "Local path", "Hugging Face hub"]
 SEED = "dataset_seed"
 HUB_PATH = "dataset_hub_path"
 UPLOADED = "dataset_uploaded"  # (file_id, saved path) of the last upload
@@ -56,38 +57,53 @@ def _tokenizer_path() -> str | None:
         return None
 
 
-def pick_source() -> tuple[Path | None, str]:
-    """The chosen file and a label for preparing it ("demo", a path or a hub id)."""
-    source = st.radio("Source", SOURCES, horizontal=True, key="dataset_source")
-    if source == "Demo":
-        st.caption("Conversations written for this project: works offline, no files needed.")
-        return demo_file(), "demo"
-    if source == "Upload":
-        upload = st.file_uploader(
-            "Conversation file", type=["jsonl", "json", "parquet"], key="dataset_upload"
-        )
-        if upload is None:
-            return None, ""
-        saved = st.session_state.get(UPLOADED)
-        if not saved or saved[0] != upload.file_id:
-            try:
-                saved = (upload.file_id, str(save_upload(upload.name, upload.getvalue())))
-            except StudioError as error:
-                st.error(str(error))
-                return None, ""
-            st.session_state[UPLOADED] = saved
-        return Path(saved[1]), saved[1]
-    if source == "Local path":
-        text = st.text_input("Path to a .jsonl, .json or .parquet file", key="dataset_local_path")
-        if not text.strip():
-            return None, ""
+class Source(NamedTuple):
+    path: Path | None  # the file to show; None until one is chosen
+    label: str = ""  # what to prepare: "demo", a path or a hub id
+    hub_id: str | None = None  # set for a hub dataset (prepared split by split)
+
+
+def pick_source() -> Source:
+    source = st.radio("Source", list(SOURCES), horizontal=True, key="dataset_source")
+    return SOURCES[source]()
+
+
+def demo_source() -> Source:
+    st.caption("Conversations written for this project: works offline, no files needed.")
+    return Source(demo_file(), "demo")
+
+
+def upload_source() -> Source:
+    """The upload, saved once per file under STUDIO_HOME/uploads (services/data/uploads.py)."""
+    upload = st.file_uploader(
+        "Conversation file", type=["jsonl", "json", "parquet"], key="dataset_upload"
+    )
+    if upload is None:
+        return Source(None)
+    saved = st.session_state.get(UPLOADED)
+    if not saved or saved[0] != upload.file_id:
         try:
-            path = resolve_in_roots(text.strip())
+            saved = (upload.file_id, str(save_upload(upload.name, upload.getvalue())))
         except StudioError as error:
-            st.error(error.message)
-            st.info(error.hint)
-            return None, ""
-        return path, str(path)
+            show_error(error)
+            return Source(None)
+        st.session_state[UPLOADED] = saved
+    return Source(Path(saved[1]), saved[1])
+
+
+def local_source() -> Source:
+    text = st.text_input("Path to a .jsonl, .json or .parquet file", key="dataset_local_path")
+    if not text.strip():
+        return Source(None)
+    try:
+        path = resolve_in_roots(text.strip())
+    except StudioError as error:
+        show_error(error)
+        return Source(None)
+    return Source(path, str(path))
+
+
+def hub_source() -> Source:
     hub_id = st.text_input("Dataset id", value=ULTRACHAT_ID, key="dataset_hub_id")
     split_col, pc_col = st.columns(2)
     split = split_col.selectbox("Split to preview", known_splits(hub_id), key="dataset_hub_split")
@@ -100,10 +116,17 @@ def pick_source() -> tuple[Path | None, str]:
                 st.session_state[HUB_PATH] = str(fetch_hub_split(hub_id, split, int(split_pc)))
         except StudioError as error:
             st.session_state.pop(HUB_PATH, None)
-            st.error(error.message)
-            st.info(error.hint)
+            show_error(error)
     hub_path = st.session_state.get(HUB_PATH)
-    return (Path(hub_path), hub_id) if hub_path else (None, hub_id)
+    return Source(Path(hub_path) if hub_path else None, hub_id, hub_id)
+
+
+SOURCES = {
+    "Demo": demo_source,
+    "Upload": upload_source,
+    "Local path": local_source,
+    "Hugging Face hub": hub_source,
+}
 
 
 def show_sample(dataset, count: int, seed: int) -> None:
@@ -142,64 +165,65 @@ def show_statistics(report, max_seq_length: int, approximate_note: str) -> None:
         )
 
 
-def show_prepare(label: str, hub_id: str | None) -> None:
+def show_prepare(source: Source) -> None:
     st.subheader("Prepare for training")
-    if st.session_state.get(PREPARE_FOR) != label:  # a new source: suggest its own name
-        st.session_state[PREPARE_FOR] = label
-        st.session_state[PREPARE_NAME] = default_name(label)
+    if st.session_state.get(PREPARE_FOR) != source.label:  # a new source: suggest its own name
+        st.session_state[PREPARE_FOR] = source.label
+        st.session_state[PREPARE_NAME] = default_name(source.label)
     name = st.text_input("Name", key=PREPARE_NAME)
     test_fraction = 0.1
-    if hub_id is None:
+    if source.hub_id is None:  # a hub dataset comes with its own test split
         test_fraction = st.slider(
             "Test fraction", 0.05, 0.5, value=0.1, step=0.05, key="dataset_test_fraction"
         )
-    if st.button("Prepare for training", type="primary", key="dataset_prepare"):
-        try:
-            with st.spinner("Writing the splits…"):
-                prepared = prepare(
-                    hub_id or label,
-                    config.datasets_dir() / default_name(name),
-                    split_pc=int(st.session_state.get("dataset_split_pc", 5)),
-                    test_fraction=test_fraction,
-                    within_roots=True,
-                )
-        except StudioError as error:
-            st.error(str(error))
-            return
-        st.session_state[state.PREPARED_DATASET] = prepared.folder
-        splits = ", ".join(f"{s.name}.jsonl ({s.rows:,} rows)" for s in prepared.splits)
-        st.success(f"Prepared in `{prepared.folder}`: {splits}. Pick it in Setup → Data.")
+    if not st.button("Prepare for training", type="primary", key="dataset_prepare"):
+        return
+    try:
+        with st.spinner("Writing the splits…"):
+            prepared = prepare(
+                source.label,
+                name=name,
+                split_pc=int(st.session_state.get("dataset_split_pc", 5)),
+                test_fraction=test_fraction,
+                within_roots=True,
+            )
+    except StudioError as error:
+        show_error(error)
+        return
+    st.session_state[state.PREPARED_DATASET] = prepared.folder
+    splits = ", ".join(f"{s.name}.jsonl ({s.rows:,} rows)" for s in prepared.splits)
+    st.success(f"Prepared in `{prepared.folder}`: {splits}. Pick it in Setup → Data.")
 
 
-st.title("Dataset")
-path, label = pick_source()
-if path is None:
+def open_chosen(path: Path):
+    """The chosen file, indexed (cached by path, mtime and size); stops the page when unreadable."""
+    if not path.is_file():
+        st.error(f"{path} is not a file.")
+        st.stop()
+    try:
+        stat = path.stat()
+        return _open(str(path), stat.st_mtime, stat.st_size), stat
+    except OSError as error:
+        show_error(DatasetError(f"Cannot read {path}: {error.strerror or error}."))
+    except StudioError as error:
+        show_error(error)
     st.stop()
-if not path.is_file():
-    st.error(f"{path} is not a file.")
-    st.stop()
-try:
-    stat = path.stat()
-    dataset = _open(str(path), stat.st_mtime, stat.st_size)
-except (OSError, StudioError) as error:
-    st.error(str(error))
-    st.stop()
-st.session_state[state.DATASET_PATH] = str(path)
-
-st.subheader("Sample")
-count_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
-count = count_col.number_input("Conversations", 1, 20, value=3, key="dataset_sample_size")
-if button_col.button("New sample", key="dataset_new_sample"):
-    st.session_state[SEED] = st.session_state.get(SEED, 0) + 1
-show_sample(dataset, int(count), st.session_state.setdefault(SEED, 0))
 
 
-def statistics_and_prepare() -> None:
+def sample_view(dataset) -> None:
+    st.subheader("Sample")
+    count_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+    count = count_col.number_input("Conversations", 1, 20, value=3, key="dataset_sample_size")
+    if button_col.button("New sample", key="dataset_new_sample"):
+        st.session_state[SEED] = st.session_state.get(SEED, 0) + 1
+    show_sample(dataset, int(count), st.session_state.setdefault(SEED, 0))
+
+
+def statistics_and_prepare(source: Source, stat) -> None:
     max_seq_length = st.number_input(
         "max_seq_length", 64, 32768, value=2048, step=64, key="dataset_max_seq_length"
     )
-    tokenizer = _tokenizer_path()
-    report = _inspect(str(path), stat.st_mtime, stat.st_size, tokenizer)
+    report = _inspect(str(source.path), stat.st_mtime, stat.st_size, _tokenizer_path())
     if report.valid == 0:
         st.error("No row of this file is a valid conversation; see the reasons below.")
     show_statistics(
@@ -209,16 +233,22 @@ def statistics_and_prepare() -> None:
         "is not available.",
     )
     if report.valid >= 2:
-        is_hub = st.session_state.get("dataset_source") == "Hugging Face hub"
-        show_prepare(label, label if is_hub else None)
+        show_prepare(source)
 
 
+st.title("Dataset")
+source = pick_source()
+if source.path is None:
+    st.stop()
+dataset, stat = open_chosen(source.path)
+st.session_state[state.DATASET_PATH] = str(source.path)
+sample_view(dataset)
 # The sample draws at once; the statistics need the tokenizer and plotly's first figure,
 # about a second in a cold server process: drawn right after the sample until it is warm.
 st.subheader("Statistics")
 draw_after_first_paint(
     "dataset",
-    statistics_and_prepare,
+    partial(statistics_and_prepare, source, stat),
     "Counting tokens and drawing the statistics…",
     warm=statistics_warm(),
 )

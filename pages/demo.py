@@ -17,6 +17,7 @@ import streamlit as st
 
 from pages.shared import state
 from pages.shared.entry import ensure_app_navigation
+from pages.shared.errors import show_error
 from services.demo import (
     DEMO_EVAL_ROWS,
     DEMO_MAX_STEPS,
@@ -68,9 +69,7 @@ def progress_view(refreshing: bool) -> None:
         st.rerun()
     stage_boxes(run)
     if run.error:
-        st.error(run.error)
-        if run.hint:
-            st.info(run.hint)
+        show_error(StudioError(run.error, run.hint))
     elif run.endpoint:
         st.success(f"Endpoint `{run.endpoint}` is ready.")
         if st.button("Chat with it", type="primary", key="demo_open_chat", icon=":material/chat:"):
@@ -97,7 +96,8 @@ if clicked:
     try:
         start_demo()
     except StudioError as error:
-        status_line.error(error.message)
+        with status_line.container():
+            show_error(error)
     else:
         st.rerun()
 elif running:

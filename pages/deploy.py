@@ -11,6 +11,7 @@ from pages.shared import cost_notice, state
 from pages.shared.backend import current_backend
 from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
+from pages.shared.errors import show_error
 from services import tracking
 from services.chat.client import mask_key
 from services.errors import StudioError
@@ -56,7 +57,7 @@ else:
             st.session_state[JUST_REGISTERED] = (model.name, model.version)
             st.success(f"Registered **{model.name}** version {model.version}.")
         except StudioError as error:
-            st.error(f"{error.message} {error.hint}")
+            show_error(error)
 
 # 2. Deploy
 st.subheader("2 · Deploy a registered version")
@@ -101,7 +102,7 @@ def registered_versions() -> None:
                 else:
                     endpoint = backend.deploy(chosen.name, chosen.version, on_progress=st.write)
             except StudioError as error:
-                st.error(f"{error.message} {error.hint}")
+                show_error(error)
                 progress.update(label="Deployment failed", state="error")
                 st.stop()
         # Rerun so the sidebar's cost notice (drawn before this page) lists the new endpoint.
@@ -143,7 +144,7 @@ def key_controls(name: str) -> None:
         try:
             backend.regenerate_key(name)
         except StudioError as error:
-            st.error(f"{error.message} {error.hint}")
+            show_error(error)
             return
         st.session_state.pop(REVEALED, None)
         st.session_state[REGENERATED] = f"{name} has a new key: reveal it to copy it."

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared.backend import current_backend
+from pages.shared.errors import show_error
 from pages.shared.listings import backend_key
 from services.backends.base import EndpointInfo
 from services.config import studio_home
@@ -53,7 +54,11 @@ def render_cost_notice() -> None:
             icon=":material/delete:",
             help=f"Delete {endpoint.name}",
         ):
-            with st.spinner(f"Deleting {endpoint.name}…"):
-                current_backend().delete_endpoint(endpoint.name)
+            try:
+                with st.spinner(f"Deleting {endpoint.name}…"):
+                    current_backend().delete_endpoint(endpoint.name)
+            except StudioError as error:
+                show_error(error, endpoint.name)
+                return
             refresh()
             st.rerun()

@@ -6,7 +6,9 @@ import streamlit as st
 
 from pages.shared import listings
 from pages.shared.backend import current_backend
+from pages.shared.errors import show_error
 from services.backends.base import ComputeCheck, ComputeInfo, ModelInfo
+from services.errors import StudioError
 
 
 def render(model: ModelInfo) -> ComputeCheck | None:
@@ -34,9 +36,13 @@ def render(model: ModelInfo) -> ComputeCheck | None:
     seq = right.number_input(
         "Max sequence length", min_value=16, max_value=131072, value=512, step=64, key="setup_seq"
     )
-    check = current_backend().check_compute(
-        model, name, gpus=int(gpus), batch_size=int(batch), max_seq_length=int(seq)
-    )
+    try:
+        check = current_backend().check_compute(
+            model, name, gpus=int(gpus), batch_size=int(batch), max_seq_length=int(seq)
+        )
+    except StudioError as error:
+        show_error(error)
+        return None
     _show_check(check)
     return check
 
@@ -86,7 +92,11 @@ def _create_cluster_form() -> None:
             "Tier", ["dedicated", "low_priority"], key="setup_cluster_tier", horizontal=True
         )
         if st.form_submit_button("Create cluster") and name:
-            with st.spinner(f"Creating {name}…"):
-                backend.create_compute(name, size, int(min_nodes), int(max_nodes), tier)
+            try:
+                with st.spinner(f"Creating {name}…"):
+                    backend.create_compute(name, size, int(min_nodes), int(max_nodes), tier)
+            except StudioError as error:
+                show_error(error)
+                return
             listings.clear()
             st.success(f"Cluster {name} created.")

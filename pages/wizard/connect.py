@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages.shared import listings, state
 from pages.shared.backend import current_backend
+from pages.shared.errors import show_error
 from services.config import studio_home
 from services.errors import StudioError
 
@@ -70,9 +71,7 @@ def _connect_azure() -> bool:
     try:
         backend = current_backend()
     except StudioError as error:
-        st.error(error.message)
-        if error.hint:
-            st.info(error.hint)
+        show_error(error)
         return False
     if isinstance(backend, AzureBackend):
         st.success(f"Connected to Azure ML {backend.connection.describe()}.")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages.shared import listings
 from pages.shared.backend import current_backend
+from pages.shared.errors import show_error
 from services.backends.base import ModelInfo
 from services.errors import StudioError
 
@@ -28,9 +29,7 @@ def render() -> ModelInfo | None:
         try:
             model = current_backend().get_model(typed)
         except StudioError as error:
-            st.error(error.message)
-            if error.hint:
-                st.info(error.hint)
+            show_error(error)
             return None
     elif model_id is None:
         st.warning("No models found: get one by name.")
@@ -81,7 +80,7 @@ def _add_folder_form() -> None:
             try:
                 added = current_backend().add_model_folder(path)
             except StudioError as error:
-                st.error(str(error))
+                show_error(error)
                 return
             listings.clear()
             st.session_state["setup_model_id"] = added.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared.backend import backend_name
+from pages.shared.errors import show_error
 from services.backends.base import ModelInfo
 from services.errors import ValidationError
 from services.params import SCHEDULERS, FinetuneParams, resolve_params
@@ -52,8 +53,7 @@ def render(
             overrides=overrides,
         )
     except ValidationError as error:
-        for reason in error.reasons:
-            st.error(reason)
+        show_error(error)
         return None
     st.markdown(f"**Run name:** `{params.display_name}`")
     with st.expander("All parameters and where each value comes from"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared.backend import current_backend
+from pages.shared.errors import show_error
 from services.backends.base import JobSpec, ModelInfo
 from services.errors import StudioError
 from services.training.estimate import estimate_for
@@ -23,9 +24,7 @@ def render(spec: JobSpec, model: ModelInfo) -> None:
             with st.spinner("Submitting…"):
                 job = current_backend().submit_job(spec)
         except StudioError as error:
-            st.error(error.message)
-            if error.hint:
-                st.info(error.hint)
+            show_error(error)
             return
         st.session_state["setup_submitted_job"] = job.id
     job_id = st.session_state.get("setup_submitted_job")
@@ -41,6 +40,6 @@ def estimate_box(spec: JobSpec, model: ModelInfo) -> None:
         with st.spinner("Estimating…"):
             estimate = estimate_for(current_backend(), spec, model)
     except StudioError as error:
-        st.warning(f"No estimate: {error.message}")
+        show_error(error, "No estimate", level="warning")
         return
     st.info("\n\n".join(estimate.lines()), icon=":material/schedule:")

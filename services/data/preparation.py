@@ -58,13 +58,16 @@ def prepare(
     test_fraction: float = DEFAULT_TEST_FRACTION,
     seed: int = 0,
     within_roots: bool = False,
+    name: str = "",
 ) -> PreparedDataset:
     """Prepare "demo", a local file or a hub id into `out_dir` (default: datasets_dir/<name>).
+
+    `name`: what the person called it (reduced to a safe folder name); default from `source`.
 
     `within_roots`: the app's call, where a user named the file: it must lie under the data
     roots (roots.py). The command line reads any file.
     """
-    folder = Path(out_dir) if out_dir else config.datasets_dir() / default_name(source)
+    folder = Path(out_dir) if out_dir else config.datasets_dir() / default_name(name or source)
     if source == "demo":
         return prepare_file(
             demo.demo_file(), folder, test_fraction=test_fraction, seed=seed, label="demo"
