@@ -1,14 +1,58 @@
-"""The Setup wizard's steps and what a finished wizard submits (no UI here)."""
+"""What the Setup wizard gathers and what a finished wizard submits (no UI here).
+
+The steps themselves are pages/wizard/steps.py; each fills its part of one WizardChoices.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from services.backends.base import Backend, ComputeCheck, JobSpec, ModelInfo
 from services.params import FinetuneParams
 
-STEPS = ("Connect", "Model", "Compute", "Data", "Parameters", "Review")
-
 # What the Compute step starts with when the parameters name no max_seq_length (Azure's).
 DEFAULT_MAX_SEQ_LENGTH = 512
+
+
+class StepNotDone(RuntimeError):
+    """A step read a choice that an earlier step has not made (a bug in the step order)."""
+
+
+@dataclass
+class WizardChoices:
+    """Everything the wizard's steps have chosen so far, in step order; rebuilt on every run."""
+
+    model: ModelInfo | None = None
+    compute: str = ""  # the compute's name
+    check: ComputeCheck | None = None  # the compute check, passed
+    batch_size: int = 1
+    max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH
+    train_file: str = ""
+    test_file: str = ""
+    params: FinetuneParams | None = None
+
+    def chosen_model(self) -> ModelInfo:
+        if self.model is None:
+            raise StepNotDone("no model chosen yet")
+        return self.model
+
+    def gpus(self) -> int:
+        if self.check is None:
+            raise StepNotDone("no compute checked yet")
+        return self.check.gpus
+
+    def job_spec(self) -> JobSpec:
+        """The submission, once every step before Review is done."""
+        if self.params is None or not self.train_file:
+            raise StepNotDone("parameters or data not chosen yet")
+        return build_job_spec(
+            model=self.chosen_model(),
+            compute=self.compute,
+            gpus=self.gpus(),
+            train_file=self.train_file,
+            test_file=self.test_file,
+            params=self.params,
+        )
 
 
 def experiment_name(model: ModelInfo) -> str:

@@ -7,17 +7,18 @@ import streamlit as st
 from pages.shared import listings
 from pages.shared.backend import current_backend
 from pages.shared.errors import show_error
-from services.backends.base import ComputeCheck, ComputeInfo, ModelInfo
+from services.backends.base import ComputeCheck, ComputeInfo
 from services.errors import StudioError
+from services.wizard import WizardChoices
 
 
-def render(model: ModelInfo) -> ComputeCheck | None:
-    computes = listings.list_computes()
-    by_name = {compute.name: compute for compute in computes}
+def render(choices: WizardChoices) -> bool:
+    """Records the compute, batch shape and passed check; False while the check refuses."""
+    by_name = {compute.name: compute for compute in listings.list_computes()}
     _create_cluster_form()
     if not by_name:
         st.warning("No compute found: create a cluster first.")
-        return None
+        return False
     name = st.selectbox(
         "Compute", list(by_name), format_func=lambda n: _label(by_name[n]), key="setup_compute"
     )
@@ -36,15 +37,21 @@ def render(model: ModelInfo) -> ComputeCheck | None:
     seq = right.number_input(
         "Max sequence length", min_value=16, max_value=131072, value=512, step=64, key="setup_seq"
     )
+    choices.compute, choices.batch_size, choices.max_seq_length = name, int(batch), int(seq)
     try:
         check = current_backend().check_compute(
-            model, name, gpus=int(gpus), batch_size=int(batch), max_seq_length=int(seq)
+            choices.chosen_model(),
+            name,
+            gpus=int(gpus),
+            batch_size=int(batch),
+            max_seq_length=int(seq),
         )
     except StudioError as error:
         show_error(error)
-        return None
+        return False
     _show_check(check)
-    return check
+    choices.check = check if check.ok else None
+    return check.ok
 
 
 def _label(compute: ComputeInfo) -> str:

@@ -9,6 +9,7 @@ from pages.shared.backend import current_backend
 from pages.shared.errors import show_error
 from services.config import studio_home
 from services.errors import StudioError
+from services.wizard import WizardChoices
 
 AZURE_FIELDS = (
     ("subscription_id", "Subscription ID"),
@@ -17,7 +18,8 @@ AZURE_FIELDS = (
 )
 
 
-def render() -> bool:
+def render(choices: WizardChoices) -> bool:
+    """Nothing to record: the backend lives in session state (pages/shared/backend.py)."""
     choice = st.radio(
         "Where should the fine-tune run?",
         ["local", "azure"],

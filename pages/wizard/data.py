@@ -6,10 +6,11 @@ import streamlit as st
 
 from pages.shared import state
 from services.data.prepared import list_prepared, prepare_demo
+from services.wizard import WizardChoices
 
 
-def render() -> tuple[str, str] | None:
-    """The (train file, test file) pair, or None while no data is chosen."""
+def render(choices: WizardChoices) -> bool:
+    """Records the train and test files; False while no data is chosen."""
     prepared = {str(p.folder): p for p in list_prepared()}
     if st.button("Prepare the bundled demo data", key="setup_data_demo"):
         with st.spinner("Writing the demo splits…"):
@@ -20,7 +21,7 @@ def render() -> tuple[str, str] | None:
         st.info(
             "No prepared data yet: prepare the demo data, or prepare a file on the Dataset page."
         )
-        return None
+        return False
     default = st.session_state.get(state.PREPARED_DATASET)
     if "setup_dataset" not in st.session_state and default in prepared:
         st.session_state["setup_dataset"] = default
@@ -36,4 +37,5 @@ def render() -> tuple[str, str] | None:
         hide_index=True,
     )
     st.caption(f"Train: `{dataset.train_file}` · Validation: `{dataset.test_file}`")
-    return str(dataset.train_file), str(dataset.test_file)
+    choices.train_file, choices.test_file = str(dataset.train_file), str(dataset.test_file)
+    return True

@@ -9,9 +9,15 @@ from pages.shared.backend import current_backend
 from pages.shared.errors import show_error
 from services.backends.base import ModelInfo
 from services.errors import StudioError
+from services.wizard import WizardChoices
 
 
-def render() -> ModelInfo | None:
+def render(choices: WizardChoices) -> bool:
+    choices.model = _pick()
+    return choices.model is not None
+
+
+def _pick() -> ModelInfo | None:
     models = listings.list_models()
     by_id = {model.id: model for model in models}
     model_id = st.selectbox(

@@ -6,9 +6,9 @@ import streamlit as st
 
 from pages.shared.backend import backend_name
 from pages.shared.errors import show_error
-from services.backends.base import ModelInfo
 from services.errors import ValidationError
 from services.params import SCHEDULERS, FinetuneParams, resolve_params
+from services.wizard import WizardChoices
 
 # The parameters most people change, in reading order; the rest keep their defaults.
 EDITABLE = (
@@ -26,17 +26,13 @@ EDITABLE = (
 )
 
 
-def render(
-    model: ModelInfo, gpus: int, batch_size: int, max_seq_length: int
-) -> FinetuneParams | None:
-    compute_choices = {"per_device_train_batch_size": batch_size, "max_seq_length": max_seq_length}
-    defaults = resolve_params(
-        backend=backend_name(),
-        model_name=model.name,
-        gpus=gpus,
-        model_defaults=model.model_specific_defaults,
-        overrides=compute_choices,
-    )
+def render(choices: WizardChoices) -> bool:
+    """Records the resolved parameters; False while any value is refused."""
+    compute_choices = {
+        "per_device_train_batch_size": choices.batch_size,
+        "max_seq_length": choices.max_seq_length,
+    }
+    defaults = _resolve(choices, compute_choices)
     overrides = dict(compute_choices)
     columns = st.columns(3)
     for index, name in enumerate(n for n in EDITABLE if n in defaults.values):
@@ -45,16 +41,10 @@ def render(
         if value != defaults.values[name]:
             overrides[name] = value
     try:
-        params = resolve_params(
-            backend=backend_name(),
-            model_name=model.name,
-            gpus=gpus,
-            model_defaults=model.model_specific_defaults,
-            overrides=overrides,
-        )
+        params = _resolve(choices, overrides)
     except ValidationError as error:
         show_error(error)
-        return None
+        return False
     st.markdown(f"**Run name:** `{params.display_name}`")
     with st.expander("All parameters and where each value comes from"):
         st.dataframe(
@@ -64,7 +54,19 @@ def render(
             ],
             hide_index=True,
         )
-    return params
+    choices.params = params
+    return True
+
+
+def _resolve(choices: WizardChoices, overrides: dict) -> FinetuneParams:
+    model = choices.chosen_model()
+    return resolve_params(
+        backend=backend_name(),
+        model_name=model.name,
+        gpus=choices.gpus(),
+        model_defaults=model.model_specific_defaults,
+        overrides=overrides,
+    )
 
 
 def _input(name: str, default):

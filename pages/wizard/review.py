@@ -9,14 +9,16 @@ from pages.shared.errors import show_error
 from services.backends.base import JobSpec, ModelInfo
 from services.errors import StudioError
 from services.training.estimate import estimate_for
-from services.wizard import review_rows
+from services.wizard import WizardChoices, review_rows
 
 
-def render(spec: JobSpec, model: ModelInfo) -> None:
+def render(choices: WizardChoices) -> bool:
+    """The last step: always valid (Submit is its own button)."""
+    spec, model = choices.job_spec(), choices.chosen_model()
     st.dataframe(
         [{"field": name, "value": value} for name, value in review_rows(spec, model)],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     estimate_box(spec, model)
     if st.button("Submit fine-tuning job", type="primary", key="setup_submit"):
@@ -25,13 +27,14 @@ def render(spec: JobSpec, model: ModelInfo) -> None:
                 job = current_backend().submit_job(spec)
         except StudioError as error:
             show_error(error)
-            return
+            return True
         st.session_state["setup_submitted_job"] = job.id
     job_id = st.session_state.get("setup_submitted_job")
     if job_id:
         st.success(f"Job `{job_id}` submitted.")
         if st.button("Follow it on the Jobs page", key="setup_open_job"):
             st.switch_page("pages/jobs.py", query_params={"job": job_id})
+    return True
 
 
 def estimate_box(spec: JobSpec, model: ModelInfo) -> None:
