@@ -128,15 +128,6 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile (share in 0..1); small samples give their largest values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * share // 1))  # ceil(n * share)
-    return ordered[int(rank) - 1]
-
-
 def file_mb(path: Path) -> float:
     return path.stat().st_size / 1024 / 1024
 

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import requests
 
-from bench.common import Figure, PartResult, median, percentile
+from bench.common import Figure, PartResult, median
 from bench.context import Context
+from services.percentile import percentile
 
 PART = "endpoint"
 NEW_TOKENS = 64

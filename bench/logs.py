@@ -20,8 +20,9 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import ROOT, Figure, PartResult, child_env, median, percentile, run_child
+from bench.common import ROOT, Figure, PartResult, child_env, median, run_child
 from bench.context import Context
+from services.percentile import percentile
 
 PART = "logs"
 LINES = 16  # lines the stand-in worker writes for the delay measurement

@@ -60,14 +60,26 @@ def mlflow_artifact_root() -> Path:
     return path
 
 
+OFFLINE_FLAGS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+ONLINE_VALUES = ("0", "false", "no", "off")
+
+
+def hub_offline(*flags: str) -> bool:
+    """Whether the studio keeps away from the Hugging Face hub (default: HF_HUB_OFFLINE).
+
+    Offline unless every flag named is set to 0/false/no/off: the studio runs offline by
+    default (see offline_env), so an unset flag means offline.
+    """
+    return any(
+        os.environ.get(flag, "1").strip().lower() not in ONLINE_VALUES
+        for flag in flags or ("HF_HUB_OFFLINE",)
+    )
+
+
 def offline_env() -> dict[str, str]:
     """Environment that keeps Hugging Face libraries from waiting on an unreachable hub.
 
     Without these, a hub id retries for ~49 s before failing. Set HF_HUB_OFFLINE=0 yourself
     to allow hub downloads on a machine that has network.
     """
-    return {
-        "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-        "TRANSFORMERS_OFFLINE": os.environ.get("TRANSFORMERS_OFFLINE", "1"),
-        "HF_DATASETS_OFFLINE": os.environ.get("HF_DATASETS_OFFLINE", "1"),
-    }
+    return {flag: os.environ.get(flag, "1") for flag in OFFLINE_FLAGS}

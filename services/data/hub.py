@@ -1,8 +1,9 @@
 """Hugging Face hub datasets through the `datasets` library, failing fast when offline.
 
-With HF_HUB_OFFLINE/HF_DATASETS_OFFLINE set, `datasets` answers from its local cache or
-fails at once. Without them it retries an unreachable hub for ~49 s, so we first probe the
-hub with a short timeout and fail in seconds.
+Offline by default, as the whole studio (services/config.py hub_offline): `datasets` then
+answers from its local cache or fails at once. With HF_HUB_OFFLINE=0 and HF_DATASETS_OFFLINE=0
+it would retry an unreachable hub for ~49 s, so we first probe the hub with a short timeout
+and fail in seconds.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ UNREACHABLE_HINT = (
 
 
 def is_offline() -> bool:
-    flags = (os.environ.get(name, "") for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
-    return any(flag.strip().upper() in ("1", "ON", "YES", "TRUE") for flag in flags)
+    """Offline unless both HF_HUB_OFFLINE and HF_DATASETS_OFFLINE are 0 (config.hub_offline)."""
+    return config.hub_offline("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
 
 
 def known_splits(dataset_id: str) -> tuple[str, ...]:
@@ -60,6 +61,8 @@ def load_hub_split(dataset_id: str, split: str, split_pc: int = 100):
     """The first `split_pc` percent (whole, 1-100) of one split, as a `datasets.Dataset`."""
     check_split_pc(split_pc)
     check_hub_reachable(dataset_id)
+    for flag, value in config.offline_env().items():  # an unset flag means offline here too
+        os.environ.setdefault(flag, value)
     import datasets  # heavy; only hub sources need it
 
     selection = split if split_pc == 100 else f"{split}[:{int(split_pc)}%]"

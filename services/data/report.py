@@ -21,6 +21,7 @@ import numpy as np
 from services.data.files import DatasetFile, ParquetDataset, open_dataset
 from services.data.tokens import TokenCounter
 from services.data.validation import InvalidRow, validate_row
+from services.percentile import percentile
 
 TOKEN_BATCH = 2048  # conversations per tokenizer call: big enough to use its threads
 TOKEN_SAMPLE = 0  # rows to count tokens on by default; 0: every row
@@ -223,7 +224,7 @@ def _describe(values: tuple[int, ...]) -> dict:
         "min": ordered[0],
         "mean": round(statistics.fmean(ordered), 1),
         "median": ordered[len(ordered) // 2],
-        "p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
+        "p95": percentile(ordered, 0.95),
         "max": ordered[-1],
         "total": sum(ordered),
     }

@@ -8,11 +8,11 @@ HF_HUB_OFFLINE=0 on a machine with network to list and download hub models.
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 from pathlib import Path
 
+from services import config
 from services.backends.base import ModelInfo
 from services.errors import HubUnreachableError, ModelError
 
@@ -35,7 +35,7 @@ def looks_like_hub_id(model_id: str) -> bool:
 
 
 def hub_reachable(timeout_s: float = 1.5) -> bool:
-    if os.environ.get("HF_HUB_OFFLINE", "1").lower() not in ("0", "false", "no", "off"):
+    if config.hub_offline():
         return False
     try:
         with socket.create_connection((HUB_HOST, 443), timeout=timeout_s):

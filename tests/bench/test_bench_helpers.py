@@ -8,8 +8,9 @@ import pytest
 
 from bench import results
 from bench.app import app_pages
-from bench.common import Figure, percentile, run_child
+from bench.common import Figure, run_child
 from bench.logs import refresh_seconds
+from services.percentile import percentile
 
 
 def test_ratio_is_above_one_when_the_product_is_better():
