@@ -3,7 +3,7 @@
 Both serve the version registered from a finished local job (the training part's, or a
 2-step job trained here). The product gets the guide's request with greedy decoding and
 max_new_tokens 64. MLflow's server ignores generation parameters for a model whose signature
-does not declare them (DESIGN.md), so it generates with the model's defaults (up to 200
+does not declare them (../shared/DESIGN.md), so it generates with the model's defaults (up to 200
 sampled tokens); its times are therefore scaled to 64 new tokens (time x 64 / tokens it
 generated, counted with the model's tokenizer). Its raw figures are in the notes.
 """

@@ -44,7 +44,7 @@ def main(model_dir: str, train_file: str, settings: dict) -> None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
     data = load_dataset("json", data_files=train_file, split="train")
-    # DESIGN.md: with prompt/prompt_id present TRL treats rows as prompt/completion pairs.
+    # ../shared/DESIGN.md: with prompt/prompt_id present TRL treats rows as prompt/completion pairs.
     data = data.remove_columns([c for c in ("prompt", "prompt_id") if c in data.column_names])
     lora = LoraConfig(
         r=settings["lora_r"],

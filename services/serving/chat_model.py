@@ -7,7 +7,7 @@ way and batch requests over its `model` and `tokenizer` (services/serving/batchi
 imports happen in `load`, never at import.
 
 Why not mlflow.transformers: logging an un-merged PeftModel over a local base loses the LoRA
-weights on load (see DESIGN.md).
+weights on load (see ../shared/DESIGN.md).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ EARLIER_RUNS = 3  # the newest finished runs of the same shape that set the thro
 # Shape: what changes tokens/s for a model on a device (besides the data).
 SHAPE_PARAMS = ("per_device_train_batch_size", "max_seq_length", "apply_lora", "lora_r")
 # Rough figures when this machine has no earlier run: parameters × tokens per second per
-# device. CPU: SmolLM2-135M trained at ~150 tok/s on 2 cores (DESIGN.md, measured here).
+# device. CPU: SmolLM2-135M trained at ~150 tok/s on 2 cores (../shared/DESIGN.md, measured here).
 FALLBACK_CPU = ("150 tok/s for a 135M-parameter model on 2 CPU cores", 150 * 135e6)
 FALLBACK_GPU = ("an assumed 100x that CPU figure per GPU", 100 * 150 * 135e6)
 ASSUMED_PARAMETERS = 135e6  # when the model does not say how big it is

@@ -27,7 +27,7 @@ from tests.support.tiny_job import finished_jobs, train_tiny_job
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("STUDIO_CHROMIUM", "/usr/bin/chromium")
-# DESIGN.md: the flags Debian's chromium needs in a container without a GPU or a network.
+# ../shared/DESIGN.md: the flags Debian's chromium needs in a container without a GPU or a network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
