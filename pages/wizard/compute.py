@@ -22,29 +22,15 @@ def render(choices: WizardChoices) -> bool:
     name = st.selectbox(
         "Compute", list(by_name), format_func=lambda n: _label(by_name[n]), key="setup_compute"
     )
-    left, middle, right = st.columns(3)
-    gpus = left.number_input(
-        "GPUs (0 = CPU)",
-        min_value=0,
-        max_value=64,
-        step=1,
-        key="setup_gpus",
-        value=by_name[name].gpus,
-    )
-    batch = middle.number_input(
-        "Batch size per device", min_value=1, max_value=1024, value=1, key="setup_batch"
-    )
-    seq = right.number_input(
-        "Max sequence length", min_value=16, max_value=131072, value=512, step=64, key="setup_seq"
-    )
-    choices.compute, choices.batch_size, choices.max_seq_length = name, int(batch), int(seq)
+    gpus = _shape_inputs(by_name[name], choices)
+    choices.compute = name
     try:
         check = current_backend().check_compute(
             choices.chosen_model(),
             name,
-            gpus=int(gpus),
-            batch_size=int(batch),
-            max_seq_length=int(seq),
+            gpus=gpus,
+            batch_size=choices.batch_size,
+            max_seq_length=choices.max_seq_length,
         )
     except StudioError as error:
         show_error(error)
@@ -52,6 +38,22 @@ def render(choices: WizardChoices) -> bool:
     _show_check(check)
     choices.check = check if check.ok else None
     return check.ok
+
+
+def _shape_inputs(compute: ComputeInfo, choices: WizardChoices) -> int:
+    """GPUs, batch size and sequence length; records the batch shape, returns the GPUs asked."""
+    left, middle, right = st.columns(3)
+    gpus = left.number_input(
+        "GPUs (0 = CPU)", min_value=0, max_value=64, step=1, key="setup_gpus", value=compute.gpus
+    )
+    batch = middle.number_input(
+        "Batch size per device", min_value=1, max_value=1024, value=1, key="setup_batch"
+    )
+    seq = right.number_input(
+        "Max sequence length", min_value=16, max_value=131072, value=512, step=64, key="setup_seq"
+    )
+    choices.batch_size, choices.max_seq_length = int(batch), int(seq)
+    return int(gpus)
 
 
 def _label(compute: ComputeInfo) -> str:
