@@ -9,10 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from services.backends.base import JobSpec
-from services.training import jobs
 from tests.browser.ui import click, fill_number, open_app, screenshot, widget
-from tests.training.tiny import TINY_PARAMS, make_tiny_model, wait_for, write_dataset
+from tests.support.tiny_job import train_tiny_job
 
 pytestmark = pytest.mark.browser
 
@@ -20,16 +18,9 @@ EVALUATION_TIMEOUT_MS = 5 * 60_000  # a worker process loads torch and both mode
 
 
 @pytest.fixture
-def tiny_finished_job(app_server, browser_home, tmp_path, monkeypatch) -> str:
+def tiny_finished_job(app_server, browser_home, tmp_path) -> str:
     """A tiny job trained to the end in the app's own STUDIO_HOME."""
-    monkeypatch.setenv("STUDIO_HOME", str(browser_home))
-    train, test = write_dataset(tmp_path / "data")
-    model = make_tiny_model(tmp_path / "tiny-llama")
-    spec = JobSpec(str(model), str(train), str(test), "cpu", 0, TINY_PARAMS, "tiny-evaluate")
-    job_id = jobs.submit_job(spec).id
-    job = wait_for(lambda: (j := jobs.get_job(job_id)).is_terminal and j, 300, "training")
-    assert job.status == "finished", job.error
-    return job_id
+    return train_tiny_job(browser_home, tmp_path, display_name="tiny-evaluate")
 
 
 @pytest.mark.timeout(900)

@@ -19,8 +19,8 @@ from tests.training.tiny import TINY_PARAMS, make_tiny_model, wait_for, write_da
 TRAIN_TIMEOUT_S = 180
 
 
-def train_tiny_job(home: Path, work: Path) -> str:
-    """Train a tiny job in STUDIO_HOME=`home` (model and data written under `work`); its id.
+def train_tiny_job(home: Path, work: Path, display_name: str = "tiny-llama-test") -> str:
+    """Train a tiny job to the end in STUDIO_HOME=`home` (model, data under `work`); its id.
 
     It is submitted through the CLI in a child process that exits at once, so the job
     finishing also shows that the worker outlives whoever started it.
@@ -29,7 +29,7 @@ def train_tiny_job(home: Path, work: Path) -> str:
     train_file, _ = write_dataset(work / "data")
     command = [sys.executable, "-m", "services", "train", "--backend", "local"]
     command += ["--model", str(model), "--data", str(train_file.parent)]
-    command += ["--display-name", "tiny-llama-test", "--json"]
+    command += ["--display-name", display_name, "--json"]
     for name, value in TINY_PARAMS.items():
         command += ["--set", f"{name}={value}"]
     env = {**os.environ, "STUDIO_HOME": str(home)}
@@ -37,6 +37,8 @@ def train_tiny_job(home: Path, work: Path) -> str:
     assert done.returncode == 0, done.stdout + done.stderr
     job_id = json.loads(done.stdout)["id"]
     wait_for(lambda: job_status(home, job_id).is_terminal, TRAIN_TIMEOUT_S, "the tiny job to end")
+    job = job_status(home, job_id)
+    assert job.status == "finished", job.error
     return job_id
 
 
