@@ -13,19 +13,22 @@ from pages.shared import state
 from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.preload import statistics_warm
+from pages.shared.signin import current_caller, is_operator
 from services import config
 from services.data import TokenCounter, inspect_dataset, open_dataset, prepare
 from services.data.charts import tokens_histogram, turns_histogram
 from services.data.demo import demo_file
 from services.data.hub import ULTRACHAT_ID, fetch_hub_split, known_splits
 from services.data.preparation import default_name
+from services.data.prepared import list_prepared
 from services.data.roots import resolve_in_roots
 from services.data.uploads import save_upload
 from services.errors import StudioError
 
 ensure_app_navigation()
 
-SOURCES = ["Demo", "Upload", "Local path", "Hugging Face hub"]
+SOURCES = ["Demo", "Prepared", "Upload", "Local path", "Hugging Face hub"]
+VIEWER_SOURCES = SOURCES[:2]  # a viewer browses; no upload, no server path, no download
 SEED = "dataset_seed"
 HUB_PATH = "dataset_hub_path"
 UPLOADED = "dataset_uploaded"  # (file_id, saved path) of the last upload
@@ -36,7 +39,7 @@ PREPARE_FOR = "dataset_prepare_for"  # the source the suggested name belongs to
 @st.cache_resource(max_entries=4, show_spinner="Indexing the file…")
 def _open(path: str, _mtime: float, _size: int):
     # A resource, not data: the index is shared read-only and never copied per rerun.
-    return open_dataset(path, within_roots=True)
+    return open_dataset(path, within_roots=True, caller=current_caller())
 
 
 @st.cache_data(max_entries=4, show_spinner="Checking every row…")
@@ -58,10 +61,13 @@ def _tokenizer_path() -> str | None:
 
 def pick_source() -> tuple[Path | None, str]:
     """The chosen file and a label for preparing it ("demo", a path or a hub id)."""
-    source = st.radio("Source", SOURCES, horizontal=True, key="dataset_source")
+    sources = SOURCES if is_operator() else VIEWER_SOURCES
+    source = st.radio("Source", sources, horizontal=True, key="dataset_source")
     if source == "Demo":
         st.caption("Conversations written for this project: works offline, no files needed.")
         return demo_file(), "demo"
+    if source == "Prepared":
+        return pick_prepared()
     if source == "Upload":
         upload = st.file_uploader(
             "Conversation file", type=["jsonl", "json", "parquet"], key="dataset_upload"
@@ -71,7 +77,8 @@ def pick_source() -> tuple[Path | None, str]:
         saved = st.session_state.get(UPLOADED)
         if not saved or saved[0] != upload.file_id:
             try:
-                saved = (upload.file_id, str(save_upload(upload.name, upload.getvalue())))
+                stored = save_upload(upload.name, upload.getvalue(), caller=current_caller())
+                saved = (upload.file_id, str(stored))
             except StudioError as error:
                 st.error(str(error))
                 return None, ""
@@ -82,7 +89,7 @@ def pick_source() -> tuple[Path | None, str]:
         if not text.strip():
             return None, ""
         try:
-            path = resolve_in_roots(text.strip())
+            path = resolve_in_roots(text.strip(), caller=current_caller())
         except StudioError as error:
             st.error(error.message)
             st.info(error.hint)
@@ -97,13 +104,26 @@ def pick_source() -> tuple[Path | None, str]:
     if st.button("Load from the hub", key="dataset_hub_load"):
         try:
             with st.spinner(f"Loading {hub_id}…"):
-                st.session_state[HUB_PATH] = str(fetch_hub_split(hub_id, split, int(split_pc)))
+                fetched = fetch_hub_split(hub_id, split, int(split_pc), caller=current_caller())
+                st.session_state[HUB_PATH] = str(fetched)
         except StudioError as error:
             st.session_state.pop(HUB_PATH, None)
             st.error(error.message)
             st.info(error.hint)
     hub_path = st.session_state.get(HUB_PATH)
     return (Path(hub_path), hub_id) if hub_path else (None, hub_id)
+
+
+def pick_prepared() -> tuple[Path | None, str]:
+    """A prepared dataset's train split (the folders `prepare` wrote under STUDIO_HOME)."""
+    prepared = list_prepared()
+    if not prepared:
+        st.info("No prepared dataset yet.")
+        return None, ""
+    chosen = st.selectbox(
+        "Prepared dataset", prepared, format_func=lambda p: p.name, key="dataset_prepared"
+    )
+    return Path(chosen.train_file), chosen.train_file
 
 
 def show_sample(dataset, count: int, seed: int) -> None:
@@ -162,6 +182,7 @@ def show_prepare(label: str, hub_id: str | None) -> None:
                     split_pc=int(st.session_state.get("dataset_split_pc", 5)),
                     test_fraction=test_fraction,
                     within_roots=True,
+                    caller=current_caller(),
                 )
         except StudioError as error:
             st.error(str(error))
@@ -208,7 +229,7 @@ def statistics_and_prepare() -> None:
         "Token counts are estimated (about 4 characters per token): the model's tokenizer "
         "is not available.",
     )
-    if report.valid >= 2:
+    if report.valid >= 2 and is_operator():
         is_hub = st.session_state.get("dataset_source") == "Hugging Face hub"
         show_prepare(label, label if is_hub else None)
 

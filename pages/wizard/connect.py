@@ -74,6 +74,7 @@ def _connect_azure() -> bool:
         if error.hint:
             st.info(error.hint)
         return False
-    if isinstance(backend, AzureBackend):
-        st.success(f"Connected to Azure ML {backend.connection.describe()}.")
+    azure = getattr(backend, "inner", backend)  # the pages' backend wraps it (GuardedBackend)
+    if isinstance(azure, AzureBackend):
+        st.success(f"Connected to Azure ML {azure.connection.describe()}.")
     return True

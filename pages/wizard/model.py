@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages.shared import listings
 from pages.shared.backend import current_backend
+from pages.shared.signin import is_operator
 from services.backends.base import ModelInfo
 from services.errors import StudioError
 
@@ -38,7 +39,7 @@ def render() -> ModelInfo | None:
     else:
         model = by_id[model_id]
     _show_details(model)
-    if current_backend().capabilities.add_model_folder:
+    if current_backend().capabilities.add_model_folder and is_operator():
         _add_folder_form()
     if model.archived:
         st.error("This model is archived or deprecated in the registry: pick a current model.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared.backend import current_backend
+from pages.shared.signin import is_operator
 from services.backends.base import JobSpec, ModelInfo
 from services.errors import StudioError
 from services.training.estimate import estimate_for
@@ -18,6 +19,9 @@ def render(spec: JobSpec, model: ModelInfo) -> None:
         use_container_width=True,
     )
     estimate_box(spec, model)
+    if not is_operator():
+        st.info("Only an operator can submit a job: you are signed in as a viewer.")
+        return
     if st.button("Submit fine-tuning job", type="primary", key="setup_submit"):
         try:
             with st.spinner("Submitting…"):
