@@ -32,6 +32,8 @@ from services.errors import NotAllowedError, UnsupportedError, ValidationError
 log = logging.getLogger(__name__)
 
 AUDIT_FILE = "audit.log"
+# A process the app starts on someone's behalf (the demo's run) acts as them: "source:name".
+ACTOR_ENV = "STUDIO_ACTOR"
 # the service declined; nothing was spent
 REFUSALS = (ValidationError, UnsupportedError, NotAllowedError)
 
@@ -55,8 +57,19 @@ def local_actor() -> Actor:
 
 
 def current_actor() -> Actor:
-    """The actor set by `acting_as` in this thread or task, else the local OS user."""
-    return _acting.get() or local_actor()
+    """The actor set by `acting_as` in this thread or task, else the one the process was
+    started for (STUDIO_ACTOR), else the local OS user."""
+    return _acting.get() or _started_for() or local_actor()
+
+
+def actor_env(actor: Actor) -> dict[str, str]:
+    """The environment that makes a child process act as `actor` (see ACTOR_ENV)."""
+    return {ACTOR_ENV: f"{actor.source}:{actor.name}"}
+
+
+def _started_for() -> Actor | None:
+    source, _, name = os.environ.get(ACTOR_ENV, "").partition(":")
+    return Actor(name, source) if source and name else None
 
 
 @contextmanager

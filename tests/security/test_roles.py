@@ -17,7 +17,11 @@ from services.security.roles import (
 )
 
 RULES = RoleRules.from_config(
-    {"operators": ["Alice@Contoso.com"], "operator_groups": ["ops-group-id"], "group_claim": "groups"}
+    {
+        "operators": ["Alice@Contoso.com"],
+        "operator_groups": ["ops-group-id"],
+        "group_claim": "groups",
+    }
 )
 VIEWER = Caller(name="Vic", email="vic@contoso.com", role=Role.VIEWER, source="sign-in")
 
@@ -34,7 +38,9 @@ def test_an_operator_by_email_ignores_case():
 
 
 def test_an_operator_by_group_claim_a_list_or_a_single_value():
-    assert RULES.role_for({"email": "carol@x.org", "groups": ["other", "ops-group-id"]}) == "operator"
+    assert (
+        RULES.role_for({"email": "carol@x.org", "groups": ["other", "ops-group-id"]}) == "operator"
+    )
     assert RULES.role_for({"email": "carol@x.org", "groups": "ops-group-id"}) == "operator"
 
 
@@ -89,3 +95,11 @@ def test_operators_and_the_command_line_pass(studio_home):
 
 def test_the_command_line_exit_code_of_a_refusal_is_refused():
     assert NotAllowedError.exit_code == 1
+
+
+def test_a_process_started_for_someone_acts_as_them(studio_home, monkeypatch):
+    from services.security import audit
+
+    monkeypatch.setenv(audit.ACTOR_ENV, audit.actor_env(VIEWER.actor)[audit.ACTOR_ENV])
+    audit.append("deploy", "ep", "ok")
+    assert audit_lines(studio_home)[0]["who"] == {"name": "vic@contoso.com", "source": "sign-in"}
