@@ -19,7 +19,6 @@ def pick_job(
     A shared link (?job=...) or the job picked on another page wins over this page's own
     earlier choice; the choice goes back into the URL and to the other pages.
     """
-
     def put_in_url() -> None:
         st.query_params["job"] = st.session_state[key]
 
