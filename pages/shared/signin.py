@@ -36,13 +36,22 @@ def is_operator() -> bool:
 
 
 def require_sign_in() -> Caller:
-    """The caller; with sign-in configured and nobody signed in, the sign-in screen instead."""
+    """The caller; with sign-in configured and nobody signed in, the sign-in screen instead.
+
+    The screen is the only page of its own navigation: without it, a first visit to a fresh
+    server would list the files of pages/ (Streamlit's older multipage convention).
+    """
     if has_auth() and not st.user.is_logged_in:
-        st.title("Fine-Tune Studio")
-        st.write("Sign in to continue.")
-        st.button("Sign in", type="primary", key="signin_login", on_click=st.login)
+        screen = st.Page(_sign_in_screen, title="Sign in", url_path="signin", default=True)
+        st.navigation([screen], position="hidden").run()
         st.stop()
     return current_caller()
+
+
+def _sign_in_screen() -> None:
+    st.title("Fine-Tune Studio")
+    st.write("Sign in to continue.")
+    st.button("Sign in", type="primary", key="signin_login", on_click=st.login)
 
 
 def render_signed_in(caller: Caller) -> None:
