@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared import state
+from pages.shared.signin import is_operator
 from services.data.prepared import list_prepared, prepare_demo
 
 
 def render() -> tuple[str, str] | None:
     """The (train file, test file) pair, or None while no data is chosen."""
     prepared = {str(p.folder): p for p in list_prepared()}
-    if st.button("Prepare the bundled demo data", key="setup_data_demo"):
+    if is_operator() and st.button("Prepare the bundled demo data", key="setup_data_demo"):
         with st.spinner("Writing the demo splits…"):
             demo = prepare_demo()
         st.session_state["setup_dataset"] = str(demo.folder)

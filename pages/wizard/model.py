@@ -20,11 +20,13 @@ def render() -> ModelInfo | None:
         format_func=lambda i: _label(by_id[i]),
         key="setup_model_id",
     )
-    typed = st.text_input(
-        "…or get a model by name",
-        key="setup_model_name",
-        placeholder="a registry model name (latest version), a hub id or a folder path",
-    ).strip()
+    typed = ""
+    if is_operator():  # a typed name may be a server path (services refuse a viewer too)
+        typed = st.text_input(
+            "…or get a model by name",
+            key="setup_model_name",
+            placeholder="a registry model name (latest version), a hub id or a folder path",
+        ).strip()
     if typed:
         try:
             model = current_backend().get_model(typed)

@@ -5,7 +5,7 @@ Hiding a button is not a control: a crafted request (a widget value set by hand,
 edited in the browser) reaches the same service. So the check is here, in the service layer,
 and each action runs `acting_as` the caller, so the audit log names the signed-in person.
 Reading (models, jobs, logs, metrics, endpoints, a scoring target to chat with) is open to
-every signed-in role.
+every signed-in role; a model by a typed name (a folder path, a hub id) is for operators.
 """
 
 from __future__ import annotations
@@ -52,6 +52,12 @@ class GuardedBackend:
         return self.inner.list_models()
 
     def get_model(self, model_id: str) -> ModelInfo:
+        """A viewer gets only the listed models: a typed name may be a server path or a hub id."""
+        if not self.caller.is_operator:
+            listed = {model.id: model for model in self.inner.list_models()}
+            if model_id in listed:
+                return listed[model_id]
+            require_operator(self.caller, "name_model", model_id)
         return self.inner.get_model(model_id)
 
     def list_computes(self) -> list[ComputeInfo]:

@@ -110,6 +110,7 @@ VERBS = {
     "fetch_hub": "download a dataset from the hub",
     "prepare": "prepare a dataset",
     "add_model_folder": "add a model folder",
+    "name_model": "get a model by a typed name or path",
     "create_compute": "create a compute cluster",
     "demo": "run the demo",
 }

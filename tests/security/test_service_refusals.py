@@ -82,6 +82,14 @@ def test_a_viewer_reads_jobs_and_endpoints(viewer_backend):
     assert viewer_backend.list_endpoints() == []
 
 
+def test_a_viewer_gets_listed_models_but_not_a_typed_path(viewer_backend, studio_home):
+    (listed, *_) = viewer_backend.list_models()
+    assert viewer_backend.get_model(listed.id) == listed
+    with pytest.raises(NotAllowedError, match="get a model by a typed name or path"):
+        viewer_backend.get_model("/etc")
+    assert audit_lines(studio_home)[-1]["action"] == "name_model"
+
+
 def test_an_operator_goes_through_and_the_audit_log_names_them(studio_home):
     backend = GuardedBackend(LocalBackend(), OPERATOR)
     with pytest.raises(JobError):  # the backend's own answer: there is no such job
