@@ -6,9 +6,12 @@ from pages.shared.errors import errors_shown
 from pages.shared.exposure import refuse_unless_safe
 from pages.shared.preload import page_run, start_preload
 from pages.shared.sidebar import render_sidebar
+from pages.shared.signin import require_sign_in
+from services.security.audit import acting_as
 
 refuse_unless_safe()  # a non-loopback address needs sign-in or STUDIO_TRUSTED_NETWORK=1
 st.set_page_config(page_title="Fine-Tune Studio", page_icon=":material/tune:", layout="wide")
+caller = require_sign_in()  # with [auth] in secrets.toml: the sign-in screen until signed in
 
 navigation = st.navigation(
     [
@@ -22,8 +25,9 @@ navigation = st.navigation(
         st.Page("pages/demo.py", title="Demo", icon=":material/play_circle:"),
     ]
 )
-with page_run():  # never beside a warm-up import (see pages/shared/preload.py)
-    render_sidebar()
+# The audit log names the signed-in person for whatever this run does (audit.acting_as).
+with page_run(), acting_as(caller.actor):  # never beside a warm-up import (preload.py)
+    render_sidebar(caller)
     try:
         with errors_shown():  # an error no page handled: shown and logged, the session kept
             navigation.run()

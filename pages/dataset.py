@@ -16,11 +16,13 @@ from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.errors import show_error
 from pages.shared.preload import statistics_warm
+from pages.shared.signin import current_caller, is_operator
 from services.data import TokenCounter, inspect_dataset, open_dataset, prepare
 from services.data.charts import tokens_histogram, turns_histogram
 from services.data.demo import demo_file
 from services.data.hub import ULTRACHAT_ID, fetch_hub_split, known_splits
 from services.data.preparation import default_name
+from services.data.prepared import list_prepared
 from services.data.roots import resolve_in_roots
 from services.data.uploads import save_upload
 from services.errors import DatasetError, StudioError
@@ -37,7 +39,7 @@ PREPARE_FOR = "dataset_prepare_for"  # the source the suggested name belongs to
 @st.cache_resource(max_entries=4, show_spinner="Indexing the file…")
 def _open(path: str, _mtime: float, _size: int):
     # A resource, not data: the index is shared read-only and never copied per rerun.
-    return open_dataset(path, within_roots=True)
+    return open_dataset(path, within_roots=True, caller=current_caller())
 
 
 @st.cache_data(max_entries=4, show_spinner="Checking every row…")
@@ -64,7 +66,8 @@ class Source(NamedTuple):
 
 
 def pick_source() -> Source:
-    source = st.radio("Source", list(SOURCES), horizontal=True, key="dataset_source")
+    names = list(SOURCES) if is_operator() else VIEWER_SOURCES
+    source = st.radio("Source", names, horizontal=True, key="dataset_source")
     return SOURCES[source]()
 
 
@@ -83,7 +86,8 @@ def upload_source() -> Source:
     saved = st.session_state.get(UPLOADED)
     if not saved or saved[0] != upload.file_id:
         try:
-            saved = (upload.file_id, str(save_upload(upload.name, upload.getvalue())))
+            stored = save_upload(upload.name, upload.getvalue(), caller=current_caller())
+            saved = (upload.file_id, str(stored))
         except StudioError as error:
             show_error(error)
             return Source(None)
@@ -96,11 +100,23 @@ def local_source() -> Source:
     if not text.strip():
         return Source(None)
     try:
-        path = resolve_in_roots(text.strip())
+        path = resolve_in_roots(text.strip(), caller=current_caller())
     except StudioError as error:
         show_error(error)
         return Source(None)
     return Source(path, str(path))
+
+
+def prepared_source() -> Source:
+    """A prepared dataset's train split (the folders `prepare` wrote under STUDIO_HOME)."""
+    prepared = list_prepared()
+    if not prepared:
+        st.info("No prepared dataset yet.")
+        return Source(None)
+    chosen = st.selectbox(
+        "Prepared dataset", prepared, format_func=lambda p: p.name, key="dataset_prepared"
+    )
+    return Source(Path(chosen.train_file), chosen.train_file)
 
 
 def hub_source() -> Source:
@@ -113,7 +129,8 @@ def hub_source() -> Source:
     if st.button("Load from the hub", key="dataset_hub_load"):
         try:
             with st.spinner(f"Loading {hub_id}…"):
-                st.session_state[HUB_PATH] = str(fetch_hub_split(hub_id, split, int(split_pc)))
+                fetched = fetch_hub_split(hub_id, split, int(split_pc), caller=current_caller())
+                st.session_state[HUB_PATH] = str(fetched)
         except StudioError as error:
             st.session_state.pop(HUB_PATH, None)
             show_error(error)
@@ -123,10 +140,14 @@ def hub_source() -> Source:
 
 SOURCES = {
     "Demo": demo_source,
+    "Prepared": prepared_source,
     "Upload": upload_source,
     "Local path": local_source,
     "Hugging Face hub": hub_source,
 }
+
+
+VIEWER_SOURCES = ["Demo", "Prepared"]  # a viewer browses; no upload, no server path, no download
 
 
 def show_sample(dataset, count: int, seed: int) -> None:
@@ -186,6 +207,7 @@ def show_prepare(source: Source) -> None:
                 split_pc=int(st.session_state.get("dataset_split_pc", 5)),
                 test_fraction=test_fraction,
                 within_roots=True,
+                caller=current_caller(),
             )
     except StudioError as error:
         show_error(error)
@@ -232,7 +254,7 @@ def statistics_and_prepare(source: Source, stat) -> None:
         "Token counts are estimated (about 4 characters per token): the model's tokenizer "
         "is not available.",
     )
-    if report.valid >= 2:
+    if report.valid >= 2 and is_operator():
         show_prepare(source)
 
 

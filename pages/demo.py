@@ -18,6 +18,7 @@ import streamlit as st
 from pages.shared import state
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.errors import show_error
+from pages.shared.signin import current_caller, is_operator
 from services.demo import (
     DEMO_EVAL_ROWS,
     DEMO_MAX_STEPS,
@@ -88,13 +89,13 @@ run = read_demo()
 running = run is not None and not run.finished
 again = run is not None and bool(run.endpoint)
 label = "Run the demo again" if again else "Run the demo"
-clicked = st.button(
+clicked = is_operator() and st.button(
     label, type="secondary" if again else "primary", disabled=running, key="demo_start"
 )
 status_line = st.empty()  # drawn in every run, so the progress below never moves
 if clicked:
     try:
-        start_demo()
+        start_demo(caller=current_caller())
     except StudioError as error:
         with status_line.container():
             show_error(error)

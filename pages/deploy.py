@@ -12,6 +12,7 @@ from pages.shared.backend import current_backend
 from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.errors import show_error
+from pages.shared.signin import current_caller, is_operator
 from services import tracking
 from services.chat.client import mask_key
 from services.errors import StudioError
@@ -50,7 +51,9 @@ else:
         key=f"deploy_model_name_{job.id}",
         help="A new version is added each time you register under the same name.",
     )
-    if st.button("Register", key="deploy_register", icon=":material/inventory_2:"):
+    if is_operator() and st.button(
+        "Register", key="deploy_register", icon=":material/inventory_2:"
+    ):
         try:
             with st.spinner("Registering…"):
                 model = backend.register_model(job.id, name)
@@ -74,6 +77,8 @@ def registered_versions() -> None:
         for v in versions
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="deploy_versions_table")
+    if not is_operator():
+        return
     if JUST_REGISTERED in st.session_state:  # offer the version just registered, not the old one
         just = st.session_state.pop(JUST_REGISTERED)
         match = [v for v in versions if (v.name, v.version) == just]
@@ -135,7 +140,8 @@ def key_controls(name: str) -> None:
         st.code(mask_key(backend.scoring_target(name).key), language=None)
         sure = st.checkbox("Show the key on this screen", key=f"deploy_reveal_confirm_{name}")
         if st.button("Reveal key", key="deploy_reveal", disabled=not sure):
-            st.session_state[REVEALED] = (name, reveal_key(backend, name))  # audited, once
+            key = reveal_key(backend, name, caller=current_caller())  # audited, once
+            st.session_state[REVEALED] = (name, key)
             st.rerun()
     sure = st.checkbox(
         "Regenerate: the old key stops working at once", key=f"deploy_regenerate_confirm_{name}"
@@ -183,8 +189,10 @@ selected = st.selectbox(
 st.markdown("**Scoring URI**")
 st.code(selected.scoring_uri or "(not listening yet)", language=None)
 if selected.status == "running":
-    key_controls(selected.name)
+    if is_operator():
+        key_controls(selected.name)
     if st.button("Chat with it", key="deploy_chat", icon=":material/chat:"):
         st.session_state[state.CHAT_ENDPOINT] = selected.name
         st.switch_page("pages/chat.py")
-delete_controls(selected.name)
+if is_operator():
+    delete_controls(selected.name)

@@ -10,6 +10,7 @@ import streamlit as st
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.job_picker import pick_job
+from pages.shared.signin import current_caller, is_operator
 from services.evaluation import evaluations
 from services.evaluation.display import (
     evaluation_rows,
@@ -50,6 +51,7 @@ def start_form(job_id: str) -> None:
             rows=int(st.session_state["evaluate_rows"]),
             max_new_tokens=int(st.session_state["evaluate_tokens"]),
             seed=int(st.session_state["evaluate_seed"]),
+            caller=current_caller(),
         )
         st.query_params["evaluation"] = info.id
         st.rerun()
@@ -61,9 +63,11 @@ def live_view(job_id: str, evaluation_id: str, refreshing: bool) -> None:
         st.rerun()  # redraw the whole page with the results, no more refreshing
     fraction, text = progress_text(info)
     st.progress(fraction, text=f"{info.status}: {text}")
-    if st.button("Cancel evaluation", key="evaluate_cancel", icon=":material/stop_circle:"):
+    if is_operator() and st.button(
+        "Cancel evaluation", key="evaluate_cancel", icon=":material/stop_circle:"
+    ):
         with st.spinner("Stopping the evaluation…"):
-            evaluations.cancel_evaluation(job_id, evaluation_id)
+            evaluations.cancel_evaluation(job_id, evaluation_id, caller=current_caller())
         st.rerun()
 
 
@@ -120,7 +124,8 @@ st.caption(
     "Scores the tuned model and its base model on the same sampled rows of the job's test split: "
     "held-out perplexity on the reference replies, and ROUGE-L / chrF of greedy replies."
 )
-start_form(job_id)
+if is_operator():
+    start_form(job_id)
 
 past = evaluations.list_evaluations(job_id)
 if not past:

@@ -9,6 +9,7 @@ import streamlit as st
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.job_picker import pick_job
+from pages.shared.signin import is_operator
 from services.job_display import duration, format_duration, job_rows, progress
 from services.security.audit import started_by
 from services.training.estimate import check_estimate
@@ -103,7 +104,7 @@ live(job_id, refreshing=not job.is_terminal)
 if job.status == "finished" and (estimate := check_estimate(job_id)):
     st.caption(estimate.line(), help="The pre-flight estimate made at submit, against this run.")
 
-if not job.is_terminal:
+if not job.is_terminal and is_operator():
     cancel_controls(job_id)
 st.download_button(
     "Download run report",

@@ -31,6 +31,8 @@ from services.evaluation.display import progress_text
 from services.evaluation.evaluations import EvaluationInfo
 from services.job_display import format_duration, progress
 from services.params import resolve_params
+from services.security.audit import actor_env
+from services.security.roles import Caller, require_operator
 from services.training import process
 from services.wizard import build_job_spec
 
@@ -297,8 +299,14 @@ def demo_model_id() -> str:
     return os.environ.get(MODEL_ENV) or DEMO_MODEL_ID
 
 
-def start_demo(model_id: str | None = None, max_steps: int = DEMO_MAX_STEPS) -> None:
-    """Start the demo in the background; JobError if one is already running."""
+def start_demo(
+    model_id: str | None = None, max_steps: int = DEMO_MAX_STEPS, *, caller: Caller | None = None
+) -> None:
+    """Start the demo in the background; JobError if one is already running.
+
+    Operators only: it trains and deploys (a viewer `caller` is refused).
+    """
+    require_operator(caller, "demo")
     current = read_demo()
     if current is not None and current.running:
         raise JobError("The demo is already running.", "Follow it on the Demo page.")
@@ -306,6 +314,8 @@ def start_demo(model_id: str | None = None, max_steps: int = DEMO_MAX_STEPS) -> 
     (folder / EVENTS_FILE).unlink(missing_ok=True)
     env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    if caller is not None:  # its submit, deploy and evaluate lines name the person
+        env.update(actor_env(caller.actor))
     command = [sys.executable, "-m", "services", "demo", "--json"]
     command += ["--model", model_id or demo_model_id(), "--max-steps", str(max_steps)]
     pid = process.start_detached(command, folder / EVENTS_FILE, env)

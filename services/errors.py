@@ -73,3 +73,9 @@ class AzureError(StudioError):
 
 class UnsupportedError(StudioError):
     """The backend in use does not offer this operation (see Backend.capabilities)."""
+
+
+class NotAllowedError(StudioError):
+    """The signed-in person's role may not do this (services/security/roles.py)."""
+
+    exit_code = 1  # refused, as a ValidationError: the request was understood and declined

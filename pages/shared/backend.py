@@ -1,4 +1,8 @@
-"""The backend the pages talk to, built once per connection and cached."""
+"""The backend the pages talk to, built once per connection and cached, seen as the caller.
+
+Pages get it wrapped in GuardedBackend: a viewer's request to submit, deploy, delete (...) is
+refused by the service, whatever the page shows (services/security/guarded_backend.py).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ import json
 import streamlit as st
 
 from pages.shared import state
+from pages.shared.signin import current_caller
 from services.backends import create_backend, default_backend_name
 from services.backends.base import Backend
+from services.security.guarded_backend import GuardedBackend
 
 
 @st.cache_resource(show_spinner="Connecting…")
@@ -23,4 +29,5 @@ def backend_name() -> str:
 def current_backend() -> Backend:
     """The active backend; Azure raises services.errors.AzureError when it cannot connect."""
     options = st.session_state.get(state.AZURE_OPTIONS, {}) if backend_name() == "azure" else {}
-    return _cached_backend(backend_name(), json.dumps(options, sort_keys=True))
+    backend = _cached_backend(backend_name(), json.dumps(options, sort_keys=True))
+    return GuardedBackend(backend, current_caller())

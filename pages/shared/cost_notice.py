@@ -10,6 +10,7 @@ import streamlit as st
 from pages.shared.backend import current_backend
 from pages.shared.errors import show_error
 from pages.shared.listings import backend_key
+from pages.shared.signin import is_operator
 from services.backends.base import EndpointInfo
 from services.config import studio_home
 from services.errors import StudioError
@@ -48,7 +49,7 @@ def render_cost_notice() -> None:
             f"`{endpoint.name}` · {endpoint.status} · {uptime_text(endpoint.started_at)} · "
             f"{price_text(endpoint)}"
         )
-        if delete.button(
+        if is_operator() and delete.button(
             "",
             key=f"cost_notice_delete_{endpoint.name}",
             icon=":material/delete:",

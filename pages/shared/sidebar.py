@@ -1,4 +1,4 @@
-"""The sidebar every page shares: the active backend and where local state lives."""
+"""The sidebar every page shares: who is signed in, the active backend, where local state lives."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import streamlit as st
 
 from pages.shared.backend import backend_name
 from pages.shared.cost_notice import render_cost_notice
+from pages.shared.signin import render_signed_in
 from services.backends.azure import find_azure_config
 from services.config import studio_home
+from services.security.roles import Caller
 
 
-def render_sidebar() -> None:
+def render_sidebar(caller: Caller) -> None:
     with st.sidebar:
+        render_signed_in(caller)
         st.markdown(f"**Backend:** `{backend_name()}`")
         azure = find_azure_config()
         if backend_name() == "local" and azure and azure["complete"]:

@@ -7,6 +7,7 @@ import streamlit as st
 from pages.shared import listings
 from pages.shared.backend import current_backend
 from pages.shared.errors import show_error
+from pages.shared.signin import is_operator
 from services.backends.base import ComputeCheck, ComputeInfo
 from services.errors import StudioError
 from services.wizard import WizardChoices
@@ -89,7 +90,7 @@ def _show_check(check: ComputeCheck) -> None:
 
 def _create_cluster_form() -> None:
     backend = current_backend()
-    if not backend.capabilities.create_compute:
+    if not backend.capabilities.create_compute or not is_operator():
         return
     with st.expander("Create a compute cluster"), st.form("setup_cluster_form"):
         name = st.text_input("Cluster name", key="setup_cluster_name")

@@ -75,6 +75,7 @@ def _connect_azure() -> bool:
     except StudioError as error:
         show_error(error)
         return False
-    if isinstance(backend, AzureBackend):
-        st.success(f"Connected to Azure ML {backend.connection.describe()}.")
+    azure = getattr(backend, "inner", backend)  # the pages' backend wraps it (GuardedBackend)
+    if isinstance(azure, AzureBackend):
+        st.success(f"Connected to Azure ML {azure.connection.describe()}.")
     return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared import state
+from pages.shared.signin import is_operator
 from services.data.prepared import list_prepared, prepare_demo
 from services.wizard import WizardChoices
 
@@ -12,7 +13,7 @@ from services.wizard import WizardChoices
 def render(choices: WizardChoices) -> bool:
     """Records the train and test files; False while no data is chosen."""
     prepared = {str(p.folder): p for p in list_prepared()}
-    if st.button("Prepare the bundled demo data", key="setup_data_demo"):
+    if is_operator() and st.button("Prepare the bundled demo data", key="setup_data_demo"):
         with st.spinner("Writing the demo splits…"):
             demo = prepare_demo()
         st.session_state["setup_dataset"] = str(demo.folder)

@@ -7,6 +7,7 @@ import streamlit as st
 from pages.shared import listings
 from pages.shared.backend import current_backend
 from pages.shared.errors import show_error
+from pages.shared.signin import is_operator
 from services.backends.base import ModelInfo
 from services.errors import StudioError
 from services.wizard import WizardChoices
@@ -26,11 +27,13 @@ def _pick() -> ModelInfo | None:
         format_func=lambda i: _label(by_id[i]),
         key="setup_model_id",
     )
-    typed = st.text_input(
-        "…or get a model by name",
-        key="setup_model_name",
-        placeholder="a registry model name (latest version), a hub id or a folder path",
-    ).strip()
+    typed = ""
+    if is_operator():  # a typed name may be a server path (services refuse a viewer too)
+        typed = st.text_input(
+            "…or get a model by name",
+            key="setup_model_name",
+            placeholder="a registry model name (latest version), a hub id or a folder path",
+        ).strip()
     if typed:
         try:
             model = current_backend().get_model(typed)
@@ -43,7 +46,7 @@ def _pick() -> ModelInfo | None:
     else:
         model = by_id[model_id]
     _show_details(model)
-    if current_backend().capabilities.add_model_folder:
+    if current_backend().capabilities.add_model_folder and is_operator():
         _add_folder_form()
     if model.archived:
         st.error("This model is archived or deprecated in the registry: pick a current model.")

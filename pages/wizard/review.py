@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages.shared.backend import current_backend
 from pages.shared.errors import show_error
+from pages.shared.signin import is_operator
 from services.backends.base import JobSpec, ModelInfo
 from services.errors import StudioError
 from services.training.estimate import estimate_for
@@ -21,6 +22,9 @@ def render(choices: WizardChoices) -> bool:
         width="stretch",
     )
     estimate_box(spec, model)
+    if not is_operator():
+        st.info("Only an operator can submit a job: you are signed in as a viewer.")
+        return True
     if st.button("Submit fine-tuning job", type="primary", key="setup_submit"):
         try:
             with st.spinner("Submitting…"):

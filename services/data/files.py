@@ -24,6 +24,7 @@ import numpy as np
 from services.data.roots import resolve_in_roots
 from services.data.validation import parse_line, validate_row
 from services.errors import DatasetError
+from services.security.roles import Caller
 
 CHUNK_BYTES = 16 * 1024 * 1024
 SNIFF_BYTES = 8192
@@ -215,12 +216,16 @@ class ParquetDataset(DatasetFile):
         return next(itertools.islice(batches, skip, None))
 
 
-def open_dataset(path: str | Path, *, within_roots: bool = False) -> DatasetFile:
+def open_dataset(
+    path: str | Path, *, within_roots: bool = False, caller: Caller | None = None
+) -> DatasetFile:
     """Open a conversation file; DatasetError when it is missing, empty, binary or not data.
 
-    `within_roots`: a path a user named in the app, read only under the data roots (roots.py).
+    `within_roots`: a path a user named in the app, read only under the data roots (roots.py);
+    a viewer `caller` only the demo data and prepared datasets (NotAllowedError otherwise).
     """
-    path = resolve_in_roots(path) if within_roots else Path(path).expanduser()
+    fenced = within_roots or caller is not None
+    path = resolve_in_roots(path, caller=caller) if fenced else Path(path).expanduser()
     if not path.is_file():
         raise DatasetError(f"{path} is not a file.", HINT)
     fmt = detect_format(path)

@@ -16,6 +16,7 @@ from services import config
 from services.data.validation import validate_row
 from services.data.writing import atomic_splits
 from services.errors import DatasetError, HubUnreachableError
+from services.security.roles import Caller, require_operator
 
 ULTRACHAT_ID = "HuggingFaceH4/ultrachat_200k"
 ULTRACHAT_SPLITS = ("train_sft", "test_sft", "train_gen", "test_gen")
@@ -87,8 +88,14 @@ def check_split_pc(split_pc: int) -> None:
         raise DatasetError(f"split_pc must be a whole percent from 1 to 100, got {split_pc}.")
 
 
-def fetch_hub_split(dataset_id: str, split: str, split_pc: int) -> Path:
-    """Download a split once into a local .jsonl (for preview); later calls reuse it."""
+def fetch_hub_split(
+    dataset_id: str, split: str, split_pc: int, *, caller: Caller | None = None
+) -> Path:
+    """Download a split once into a local .jsonl (for preview); later calls reuse it.
+
+    Operators only (a viewer `caller` is refused): it downloads and writes to this machine.
+    """
+    require_operator(caller, "fetch_hub", dataset_id)
     folder = config.studio_home() / "hub-cache" / dataset_id.replace("/", "__")
     name = f"{split}-{int(split_pc)}pc"
     target = folder / f"{name}.jsonl"

@@ -24,6 +24,7 @@ from services.data.roots import resolve_in_roots
 from services.data.validation import InvalidRow, valid_rows
 from services.data.writing import temp_splits
 from services.errors import DatasetError
+from services.security.roles import Caller, require_operator
 
 DEFAULT_SPLIT_PC = 5
 FILE_SUFFIXES = (".jsonl", ".json", ".parquet")  # "org/name.jsonl" is a file, not a hub id
@@ -59,14 +60,16 @@ def prepare(
     seed: int = 0,
     within_roots: bool = False,
     name: str = "",
+    caller: Caller | None = None,
 ) -> PreparedDataset:
     """Prepare "demo", a local file or a hub id into `out_dir` (default: datasets_dir/<name>).
 
     `name`: what the person called it (reduced to a safe folder name); default from `source`.
 
     `within_roots`: the app's call, where a user named the file: it must lie under the data
-    roots (roots.py). The command line reads any file.
+    roots (roots.py). The command line reads any file. A viewer `caller` is refused.
     """
+    require_operator(caller, "prepare", source)
     folder = Path(out_dir) if out_dir else config.datasets_dir() / default_name(name or source)
     if source == "demo":
         return prepare_file(

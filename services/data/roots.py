@@ -14,6 +14,7 @@ from pathlib import Path
 
 from services import config
 from services.errors import DatasetError
+from services.security.roles import Caller, require_operator
 
 ENV = "STUDIO_DATA_ROOTS"
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -31,12 +32,18 @@ def data_roots() -> list[Path]:
     return [folder.expanduser().resolve() for folder in folders]
 
 
-def resolve_in_roots(path: str | Path) -> Path:
+def viewer_roots() -> list[Path]:
+    """What a viewer may open: the demo data and prepared datasets (both under STUDIO_HOME)."""
+    return [(config.studio_home() / "demo").resolve(), config.datasets_dir().resolve()]
+
+
+def resolve_in_roots(path: str | Path, *, caller: Caller | None = None) -> Path:
     """`path` resolved (symlinks followed), or OutsideDataRootsError when it leaves the roots.
 
     A relative path is taken from the first root. ".." is refused outright, even when it would
     land back inside a root: a path that climbs is a mistake or a probe. A symlink inside a
     root that points out of every root is refused, because the check is on the resolved path.
+    A viewer `caller` (roles.py) may open only the demo data and prepared datasets.
     """
     roots = data_roots()
     named = Path(path).expanduser()
@@ -52,6 +59,9 @@ def resolve_in_roots(path: str | Path) -> Path:
             f"Copy or move the file into one of them (or upload it), or add its folder to "
             f"{ENV} (folders separated by {os.pathsep!r}) before starting the app.",
         )
+    viewer = caller is not None and not caller.is_operator
+    if viewer and not any(resolved.is_relative_to(root) for root in viewer_roots()):
+        require_operator(caller, "read_path", str(path))
     return resolved
 
 

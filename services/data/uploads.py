@@ -16,6 +16,7 @@ from pathlib import Path, PurePath
 from services import config
 from services.data.writing import write_bytes_atomic
 from services.errors import DatasetError
+from services.security.roles import Caller, require_operator
 
 SUFFIXES = (".jsonl", ".json", ".parquet")
 
@@ -32,8 +33,9 @@ def safe_upload_name(name: str) -> str:
     return cleaned[-120:]
 
 
-def save_upload(name: str, data: bytes) -> Path:
-    """Store an upload under STUDIO_HOME/uploads and return its path."""
+def save_upload(name: str, data: bytes, *, caller: Caller | None = None) -> Path:
+    """Store an upload under STUDIO_HOME/uploads and return its path (operators only)."""
+    require_operator(caller, "upload", safe_upload_name(name))
     digest = hashlib.sha256(data).hexdigest()[:16]
     target = config.studio_home() / "uploads" / digest / safe_upload_name(name)
     if target.is_file() and target.stat().st_size == len(data):

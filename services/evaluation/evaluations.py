@@ -31,6 +31,7 @@ from services.evaluation.layout import (
 )
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, select_rows
 from services.security.audit import audited
+from services.security.roles import Caller, require_operator
 from services.training import jobs, process
 from services.training.layout import JOB_FILE
 
@@ -91,8 +92,12 @@ def _folder(job_id: str, evaluation_id: str) -> Path:
     return folder
 
 
-def start_evaluation(job_id: str, **options) -> EvaluationInfo:
-    """Start an evaluation of a finished job (options: see _start_evaluation); audited."""
+def start_evaluation(job_id: str, *, caller: Caller | None = None, **options) -> EvaluationInfo:
+    """Start an evaluation of a finished job (options: see _start_evaluation); audited.
+
+    `caller`: the signed-in person (None: the machine's user); a viewer is refused.
+    """
+    require_operator(caller, "evaluate", job_id)
     with audited("evaluate", job_id, backend="local") as action:
         info = _start_evaluation(job_id, **options)
         action.resource = f"{job_id}/{info.id}"
@@ -254,8 +259,11 @@ def list_evaluations(job_id: str) -> list[EvaluationInfo]:
     return [_info(folder, record, client) for record, folder in records if record]
 
 
-def cancel_evaluation(job_id: str, evaluation_id: str) -> EvaluationInfo:
-    """Stop the worker (SIGTERM, then SIGKILL) and end its run KILLED."""
+def cancel_evaluation(
+    job_id: str, evaluation_id: str, *, caller: Caller | None = None
+) -> EvaluationInfo:
+    """Stop the worker (SIGTERM, then SIGKILL) and end its run KILLED (operators only)."""
+    require_operator(caller, "evaluate", f"{job_id}/{evaluation_id}")
     folder = _folder(job_id, evaluation_id)
     record = read_json(folder / RECORD_FILE)
     client = tracking.local_client()

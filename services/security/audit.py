@@ -2,12 +2,14 @@
 changes state (submit, cancel, register, deploy, delete, reveal key, regenerate key, evaluate).
 
 A line: {"when": ISO time, "who": {"name", "source"}, "action", "resource", "outcome", ...}
-where outcome is "ok", "refused" (the service said no: ValidationError, UnsupportedError) or
+where outcome is "ok", "refused" (the service said no: ValidationError, UnsupportedError, or
+NotAllowedError: a viewer asked for an operator's action) or
 "failed" (with "error": the exception's class name, never its message). Keys, tokens and
 secrets never go in: callers pass names of resources, not values.
 
-Who: the signed-in user once sign-in exists (`acting_as`), else the machine's OS user with
-source "local". Each line is one os.write on an O_APPEND descriptor, so lines from processes
+Who: the signed-in user (app.py and the role-checking backend wrap their work in `acting_as`;
+source "sign-in", the name their e-mail address), else the machine's OS user, source "local".
+Each line is one os.write on an O_APPEND descriptor, so lines from processes
 writing at once (the app, the CLI, a second app session) never interleave.
 """
 
@@ -25,12 +27,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services import config
-from services.errors import UnsupportedError, ValidationError
+from services.errors import NotAllowedError, UnsupportedError, ValidationError
 
 log = logging.getLogger(__name__)
 
 AUDIT_FILE = "audit.log"
-REFUSALS = (ValidationError, UnsupportedError)  # the service declined; nothing was spent
+# A process the app starts on someone's behalf (the demo's run) acts as them: "source:name".
+ACTOR_ENV = "STUDIO_ACTOR"
+# the service declined; nothing was spent
+REFUSALS = (ValidationError, UnsupportedError, NotAllowedError)
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,19 @@ def local_actor() -> Actor:
 
 
 def current_actor() -> Actor:
-    """The actor set by `acting_as` in this thread or task, else the local OS user."""
-    return _acting.get() or local_actor()
+    """The actor set by `acting_as` in this thread or task, else the one the process was
+    started for (STUDIO_ACTOR), else the local OS user."""
+    return _acting.get() or _started_for() or local_actor()
+
+
+def actor_env(actor: Actor) -> dict[str, str]:
+    """The environment that makes a child process act as `actor` (see ACTOR_ENV)."""
+    return {ACTOR_ENV: f"{actor.source}:{actor.name}"}
+
+
+def _started_for() -> Actor | None:
+    source, _, name = os.environ.get(ACTOR_ENV, "").partition(":")
+    return Actor(name, source) if source and name else None
 
 
 @contextmanager

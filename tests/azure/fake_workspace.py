@@ -41,6 +41,7 @@ class FakeWorkspace:
         self.blobs: dict[str, bytes] = {}  # blob path (no query) -> content
         self.ws_models: dict[str, dict[str, dict]] = {}  # workspace models: name -> version
         self.endpoints: dict[str, dict] = {}
+        self.primary_keys: dict[str, str] = {}  # endpoint -> its primary key once regenerated
         self.deployments: dict[tuple[str, str], dict] = {}
         self.deployment_state = "Succeeded"  # what a new deployment ends in
         self.deployment_log = "Booting worker\nModel loaded\n"
@@ -179,6 +180,7 @@ class FakeWorkspace:
         on("DELETE", endpoint + r"/deployments/([^/]+)$", self._delete_deployment)
         on("POST", endpoint + "/listKeys$", self._list_keys)
         on("POST", endpoint + "/token$", self._get_token)
+        on("POST", endpoint + "/regenerateKeys$", self._regenerate_keys)
         on(
             "GET",
             endpoint + r"/deployments$",
@@ -456,7 +458,24 @@ class FakeWorkspace:
             return arm_error(404, "ResourceNotFound", "Endpoint not found")
         if self._auth_mode(name) != "Key":
             return arm_error(400, "BadArgument", "Keys are only available for key auth mode.")
-        return {"primaryKey": f"primary-key-of-{name}", "secondaryKey": "secondary-key"}
+        primary = self.primary_keys.get(name, f"primary-key-of-{name}")
+        return {"primaryKey": primary, "secondaryKey": "secondary-key"}
+
+    def _regenerate_keys(self, request: SentRequest, match) -> Any:
+        """OnlineEndpoints_RegenerateKeys: 202 + an operation; the new key exists once it ends."""
+        name = match.group(1)
+        if name not in self.endpoints:
+            return arm_error(404, "ResourceNotFound", "Endpoint not found")
+        if self._auth_mode(name) != "Key":
+            return arm_error(400, "BadArgument", "Keys are only available for key auth mode.")
+        if (request.json() or {}).get("keyType") != "Primary":
+            return Reply(202, None, self.start_operation(lambda: "Succeeded"))
+
+        def finish() -> str:
+            self.primary_keys[name] = f"regenerated-{len(self.operations)}-key-of-{name}"
+            return "Succeeded"
+
+        return Reply(202, None, self.start_operation(finish))
 
     def _get_token(self, request: SentRequest, match) -> Any:
         """EndpointAuthToken of an AMLToken endpoint (POST .../onlineEndpoints/{name}/token)."""
