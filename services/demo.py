@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from services import config
+from services import config, processes
 from services.backends import create_backend
 from services.backends.base import Backend, JobInfo, ModelInfo
 from services.errors import JobError
@@ -31,12 +31,10 @@ from services.evaluation.display import progress_text
 from services.evaluation.evaluations import EvaluationInfo
 from services.job_display import format_duration, progress
 from services.params import resolve_params
-from services.training import process
 from services.wizard import build_job_spec
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 DEMO_MODEL_ID = "SmolLM2-135M-Instruct"
 MODEL_ENV = "STUDIO_DEMO_MODEL"  # another model id for the demo (the browser tests' tiny model)
@@ -304,12 +302,10 @@ def start_demo(model_id: str | None = None, max_steps: int = DEMO_MAX_STEPS) -> 
         raise JobError("The demo is already running.", "Follow it on the Demo page.")
     folder = demo_dir()
     (folder / EVENTS_FILE).unlink(missing_ok=True)
-    env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "services", "demo", "--json"]
     command += ["--model", model_id or demo_model_id(), "--max-steps", str(max_steps)]
-    pid = process.start_detached(command, folder / EVENTS_FILE, env)
-    run = {"pid": pid, "stamp": process.start_time(pid), "started_at": time.time()}
+    pid, stamp = processes.start(command, folder / EVENTS_FILE)
+    run = {"pid": pid, "stamp": stamp, "started_at": time.time()}
     (folder / RUN_FILE).write_text(json.dumps(run))
 
 
@@ -332,7 +328,7 @@ def read_demo() -> DemoRun | None:
             events.append(DemoEvent(**record))
         elif isinstance(record, dict) and "error" in record:
             error, hint = record.get("message", ""), record.get("hint", "")
-    running = process.is_alive(run.get("pid"), run.get("stamp", ""))
+    running = processes.is_alive(run.get("pid"), run.get("stamp", ""))
     reached = any(event.endpoint for event in events)
     if not running and not reached and not error:
         error = "The demo stopped before its endpoint was ready."

@@ -19,8 +19,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -28,15 +26,15 @@ from pathlib import Path
 
 import requests
 
-from services import config
+from services import config, processes
 from services.backends.base import EndpointInfo, ScoringTarget
 from services.errors import EndpointError
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_START_TIMEOUT_S = 600.0  # the first use of the bundled model converts it (~45 s)
 HEALTH_TIMEOUT_S = 2.0
+STOP_GRACE_S = 15.0  # a server finishing its replies before it exits
 PROGRESS_LINES = {
     "loading": "Listening on 127.0.0.1:{port}; loading the model…",
     "ready": "Model loaded; checking health…",
@@ -88,8 +86,8 @@ def deploy(
     spec["created_at"] = time.time()
     (endpoint_dir / "endpoint.json").write_text(json.dumps(spec, indent=2))
     _write_key(endpoint_dir / "key", secrets.token_urlsafe(32))
-    pid = _start_server(endpoint_dir)
-    _update(endpoint_dir / "endpoint.json", pid=pid)
+    pid, stamp = _start_server(endpoint_dir)
+    _update(endpoint_dir / "endpoint.json", pid=pid, pid_stamp=stamp)
     log.info("endpoint %s starting (pid %s)", endpoint_dir.name, pid)
     report(f"Started the server process for {endpoint_dir.name} (pid {pid}).")
     if wait:
@@ -160,9 +158,9 @@ def get_endpoint(name: str) -> EndpointInfo:
 def delete_endpoint(name: str) -> None:
     """Stop the server (its port is free when this returns) and forget the endpoint."""
     endpoint_dir = _endpoint_dir(name)
-    pid = _read_json(endpoint_dir / "endpoint.json").get("pid")
-    if pid and _is_our_server(pid, endpoint_dir):
-        _stop_process(pid)
+    spec = _read_json(endpoint_dir / "endpoint.json")
+    if spec.get("pid"):
+        processes.stop(spec["pid"], spec.get("pid_stamp", ""), grace_s=STOP_GRACE_S)
     shutil.rmtree(endpoint_dir, ignore_errors=True)
     log.info("endpoint %s deleted", name)
 
@@ -188,8 +186,7 @@ def scoring_target(name: str) -> ScoringTarget:
 
 
 def _status(spec: dict, server: dict) -> str:
-    pid = spec.get("pid")
-    if not pid or not _is_alive(pid):
+    if not processes.is_alive(spec.get("pid"), spec.get("pid_stamp", "")):
         return "failed" if server.get("status") == "failed" else "stopped"
     if server.get("status") != "ready" or not server.get("port"):
         return "starting"
@@ -202,70 +199,10 @@ def _status(spec: dict, server: dict) -> str:
     return "running" if response.ok else "unresponsive"
 
 
-def _start_server(endpoint_dir: Path) -> int:
-    env = {**os.environ, **config.offline_env(), "STUDIO_HOME": str(config.studio_home())}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["PYTHONUNBUFFERED"] = "1"  # server.log shows each line as it happens
-    descriptor = os.open(endpoint_dir / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.fchmod(descriptor, 0o600)  # also when an older, world-readable log is already there
-    with os.fdopen(descriptor, "ab") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.serving.server", str(endpoint_dir)],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # outlives the app; its own process group to stop it by
-        )
-    return process.pid
-
-
-def _stop_process(pid: int, timeout_s: float = 15.0) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if not _is_alive(pid):
-                return
-            time.sleep(0.05)
-
-
-def _is_alive(pid: int) -> bool:
-    """True while the process runs. Reaps it when it is our own exited child (a zombie)."""
-    try:
-        waited, _ = os.waitpid(pid, os.WNOHANG)
-        if waited == pid:
-            return False
-    except ChildProcessError:  # not our child: started by another process
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return not _is_zombie(pid)
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
-
-
-def _is_our_server(pid: int, endpoint_dir: Path) -> bool:
-    """Guard against a reused pid: only signal the process serving this endpoint folder."""
-    try:
-        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return _is_alive(pid)  # no /proc (not Linux): trust the recorded pid
-    return str(endpoint_dir).encode() in command_line
+def _start_server(endpoint_dir: Path) -> processes.ProcessRef:
+    command = [sys.executable, "-m", "services.serving.server", str(endpoint_dir)]
+    # server.log is owner-only: it records requests (never keys; access lines drop queries).
+    return processes.start(command, endpoint_dir / "server.log", private_log=True)
 
 
 def _failure(name: str) -> str:

@@ -43,7 +43,7 @@ class JobRecord:
     model_id: str = ""
     display_name: str = ""
     # The worker's identity, also kept in worker.pid (services.training.layout), which
-    # survives a corrupt job.json. pid_stamp is its start time (services.training.process).
+    # survives a corrupt job.json. pid_stamp is its start time (services.processes).
     pid: int | None = None
     pid_stamp: str = ""
     cancel_requested: bool = False

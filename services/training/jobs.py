@@ -25,16 +25,15 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from services import config, tracking
+from services import config, processes, tracking
 from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
 from services.errors import JobError
-from services.training import job_record, process, slots, status_file
+from services.training import job_record, slots, status_file
 from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
 from services.training.layout import DEATH_CLAIM, JOB_FILE, LOG_FILE, PID_FILE, PROGRESS_FILE
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # A worker has this long to get its pid recorded before a missing pid counts as dead.
 START_GRACE_S = 30.0
 LOG_TAIL_LINES = 25
@@ -117,18 +116,16 @@ def submit_job(spec: JobSpec) -> JobInfo:
         estimate=_estimate(spec),
     )
     job_record.save(folder, record)
-    env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     try:
-        pid = process.start_detached(worker_command(folder), folder / LOG_FILE, env)
+        worker = processes.start(worker_command(folder), folder / LOG_FILE)
     except OSError as error:
         client.set_terminated(run_id, status="FAILED")
         status_file.write(folder, run_id, "FAILED")
         raise JobError(f"The training worker could not start: {error}") from error
-    process.write_pid_file(folder / PID_FILE, pid)
-    record.pid, record.pid_stamp = process.read_pid_file(folder / PID_FILE) or (pid, "")
+    processes.write_pid_file(folder / PID_FILE, worker.pid)
+    record.pid, record.pid_stamp = worker
     job_record.save(folder, record)
-    logger.info("job %s started (pid %s, run %s)", job_id, pid, run_id)
+    logger.info("job %s started (pid %s, run %s)", job_id, worker.pid, run_id)
     return JobInfo(
         id=job_id,
         status="queued",
@@ -163,14 +160,14 @@ def _spec_params(spec: JobSpec) -> dict[str, str]:
 
 def _worker_identity(folder: Path) -> tuple[int, str] | None:
     """(pid, stamp) of the job's worker: worker.pid first, which survives a corrupt job.json."""
-    return process.read_pid_file(folder / PID_FILE) or job_record.recorded_worker(folder)
+    return processes.read_pid_file(folder / PID_FILE) or job_record.recorded_worker(folder)
 
 
 def _worker_alive(folder: Path, record: JobRecord | None) -> bool:
     identity = _worker_identity(folder)
     if identity is None:
         return record is not None and time.time() - record.created_at < START_GRACE_S
-    return process.is_alive(*identity)
+    return processes.is_alive(*identity)
 
 
 def _load_record(folder: Path) -> JobRecord | None:
@@ -260,7 +257,7 @@ def _record_death(folder: Path, record: JobRecord) -> tuple[str, float | None]:
         return tracking.job_status(closing), (folder / DEATH_CLAIM).stat().st_mtime
     if closing == "FAILED":
         identity = _worker_identity(folder)
-        how = (identity and process.exit_description(identity[0])) or "exit status unknown"
+        how = (identity and processes.exit_description(identity[0])) or "exit status unknown"
         found = datetime.fromtimestamp(found_at).isoformat(sep=" ", timespec="seconds")
         with open(folder / LOG_FILE, "a") as log:
             log.write(
@@ -351,8 +348,8 @@ def cancel_job(job_id: str) -> None:
         record.cancel_requested = True
         job_record.save(folder, record)
     identity = _worker_identity(folder)
-    was_running = identity is not None and process.is_alive(*identity)
-    if identity is not None and was_running and not process.stop_group(*identity):
+    was_running = identity is not None and processes.is_alive(*identity)
+    if identity is not None and was_running and not processes.stop(*identity):
         raise JobError(f"Job {job_id} (pid {identity[0]}) did not stop.", "Stop it by hand.")
     if record is not None:
         _record_death(folder, record)  # ends the run killed, unless the worker did
