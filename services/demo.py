@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services import config, processes
+from services.atomic_files import read_json, write_json
 from services.backends import create_backend
 from services.backends.base import Backend, JobInfo, ModelInfo
 from services.errors import JobError
@@ -306,15 +307,14 @@ def start_demo(model_id: str | None = None, max_steps: int = DEMO_MAX_STEPS) -> 
     command += ["--model", model_id or demo_model_id(), "--max-steps", str(max_steps)]
     pid, stamp = processes.start(command, folder / EVENTS_FILE)
     run = {"pid": pid, "stamp": stamp, "started_at": time.time()}
-    (folder / RUN_FILE).write_text(json.dumps(run))
+    write_json(folder / RUN_FILE, run)
 
 
 def read_demo() -> DemoRun | None:
     """The background demo's progress; None when none was started in this STUDIO_HOME."""
     folder = demo_dir()
-    try:
-        run = json.loads((folder / RUN_FILE).read_text())
-    except (OSError, ValueError):
+    run = read_json(folder / RUN_FILE)
+    if not run:
         return None
     events, error, hint = [], "", ""
     events_path = folder / EVENTS_FILE

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,14 @@ def local_client_opened() -> bool:
     Pages that would otherwise wait seconds for it draw a placeholder first.
     """
     return _client.cache_info().currsize > 0
+
+
+def experiment_name(model_name: str) -> str:
+    """The guide's experiment for fine-tunes of a model, on both backends: chat_completion_<name>.
+
+    `model_name` is the model's name, not its id (an Azure asset id ends in its version).
+    """
+    return "chat_completion_" + re.sub(r"[^A-Za-z0-9_.-]+", "-", model_name)
 
 
 def job_status(run_status: str) -> str:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from services.backends.base import Backend, ComputeCheck, JobSpec, ModelInfo
 from services.params import FinetuneParams
+from services.tracking import experiment_name
 
 STEPS = ("Connect", "Model", "Compute", "Data", "Parameters", "Review")
 
 # What the Compute step starts with when the parameters name no max_seq_length (Azure's).
 DEFAULT_MAX_SEQ_LENGTH = 512
-
-
-def experiment_name(model: ModelInfo) -> str:
-    """The guide's experiment name: chat_completion_<model>."""
-    return f"chat_completion_{model.name}"
 
 
 def build_job_spec(
@@ -34,7 +30,7 @@ def build_job_spec(
         gpus=gpus,
         params=dict(params.values),
         display_name=params.display_name,
-        experiment_name=experiment_name(model),
+        experiment_name=experiment_name(model.name),
     )
 
 

@@ -13,9 +13,7 @@ the folder is the source of truth, so endpoints survive a Streamlit restart.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
 import secrets
 import shutil
@@ -27,8 +25,11 @@ from pathlib import Path
 import requests
 
 from services import config, processes
+from services.atomic_files import read_json, write_text
 from services.backends.base import EndpointInfo, ScoringTarget
 from services.errors import EndpointError
+from services.serving import endpoint_record
+from services.serving.endpoint_record import EndpointRecord, exists
 
 log = logging.getLogger(__name__)
 
@@ -59,37 +60,37 @@ def deploy(
     a line of text at each step.
     """
     report = on_progress or (lambda line: None)
-    spec: dict[str, object]
     if base_model:
-        spec = {
-            "kind": "base",
-            "model_name": model_name,
-            "model_version": "base",
-            "base_model_path": str(_base_model_folder(model_name)),
-        }
+        record = EndpointRecord(
+            name="",
+            kind="base",
+            model_name=model_name,
+            model_version="base",
+            base_model_path=str(_base_model_folder(model_name)),
+        )
         default_name = f"{_slug(Path(model_name.rstrip('/')).name)}-base"
     else:
         from services.serving.local_registry import get_version
 
         ref = get_version(model_name, version)
-        spec = {
-            "kind": "registered",
-            "model_name": ref.name,
-            "model_version": ref.version,
-            "model_uri": ref.uri,
-            "base_model_id": ref.base_model_id,
-            "tracking_uri": config.mlflow_tracking_uri(),
-        }
+        record = EndpointRecord(
+            name="",
+            kind="registered",
+            model_name=ref.name,
+            model_version=ref.version,
+            model_uri=ref.uri,
+            base_model_id=ref.base_model_id,
+            tracking_uri=config.mlflow_tracking_uri(),
+        )
         default_name = f"{_slug(ref.name)}-v{ref.version}"
     endpoint_dir = _new_endpoint_dir(name or default_name)
-    spec["name"] = endpoint_dir.name
-    spec["created_at"] = time.time()
-    (endpoint_dir / "endpoint.json").write_text(json.dumps(spec, indent=2))
-    _write_key(endpoint_dir / "key", secrets.token_urlsafe(32))
-    pid, stamp = _start_server(endpoint_dir)
-    _update(endpoint_dir / "endpoint.json", pid=pid, pid_stamp=stamp)
-    log.info("endpoint %s starting (pid %s)", endpoint_dir.name, pid)
-    report(f"Started the server process for {endpoint_dir.name} (pid {pid}).")
+    record.name, record.created_at = endpoint_dir.name, time.time()
+    endpoint_record.save(endpoint_dir, record)
+    write_text(endpoint_dir / "key", secrets.token_urlsafe(32))  # owner-only, as written whole
+    record.pid, record.pid_stamp = _start_server(endpoint_dir)
+    endpoint_record.save(endpoint_dir, record)
+    log.info("endpoint %s starting (pid %s)", endpoint_dir.name, record.pid)
+    report(f"Started the server process for {endpoint_dir.name} (pid {record.pid}).")
     if wait:
         wait_until_ready(endpoint_dir.name, timeout_s=timeout_s, on_progress=report)
     return get_endpoint(endpoint_dir.name)
@@ -106,7 +107,7 @@ def wait_until_ready(
     delay, reported = 0.1, ""
     while True:
         info = get_endpoint(name)
-        server = _read_json(_endpoint_dir(name) / "server.json").get("status", "")
+        server = read_json(_endpoint_dir(name) / "server.json").get("status", "")
         if on_progress and server and server != reported:
             on_progress(PROGRESS_LINES.get(server, server).format(port=info.port))
             reported = server
@@ -129,28 +130,27 @@ def wait_until_ready(
 
 def list_endpoints() -> list[EndpointInfo]:
     """Every local endpoint with its live status, oldest first."""
-    names = [p.name for p in config.endpoints_dir().iterdir() if (p / "endpoint.json").exists()]
-    created = {name: _read_json(config.endpoints_dir() / name / "endpoint.json") for name in names}
-    names.sort(key=lambda name: created[name].get("created_at") or 0)
-    return [get_endpoint(name) for name in names]
+    records = [endpoint_record.load(p) for p in config.endpoints_dir().iterdir() if exists(p)]
+    records.sort(key=lambda record: record.created_at or 0)
+    return [get_endpoint(record.name) for record in records]
 
 
 def get_endpoint(name: str) -> EndpointInfo:
     endpoint_dir = _endpoint_dir(name)
-    spec = _read_json(endpoint_dir / "endpoint.json")
-    server = _read_json(endpoint_dir / "server.json")
+    record = endpoint_record.load(endpoint_dir)
+    server = read_json(endpoint_dir / "server.json")
     port = server.get("port")
-    status = _status(spec, server)
+    status = _status(record, server)
     return EndpointInfo(
         name=name,
         backend="local",
         scoring_uri=f"http://127.0.0.1:{port}/score" if port else "",
-        model_name=spec.get("model_name", ""),
-        model_version=str(spec.get("model_version", "")),
+        model_name=record.model_name,
+        model_version=record.model_version,
         status=status,
         port=port,
         # No uptime for an endpoint whose process is gone: it is not up.
-        started_at=None if status in ("stopped", "failed") else spec.get("created_at"),
+        started_at=None if status in ("stopped", "failed") else record.created_at,
         streams=True,
     )
 
@@ -158,16 +158,16 @@ def get_endpoint(name: str) -> EndpointInfo:
 def delete_endpoint(name: str) -> None:
     """Stop the server (its port is free when this returns) and forget the endpoint."""
     endpoint_dir = _endpoint_dir(name)
-    spec = _read_json(endpoint_dir / "endpoint.json")
-    if spec.get("pid"):
-        processes.stop(spec["pid"], spec.get("pid_stamp", ""), grace_s=STOP_GRACE_S)
+    record = endpoint_record.load(endpoint_dir)
+    if record.pid:
+        processes.stop(record.pid, record.pid_stamp, grace_s=STOP_GRACE_S)
     shutil.rmtree(endpoint_dir, ignore_errors=True)
     log.info("endpoint %s deleted", name)
 
 
 def regenerate_key(name: str) -> None:
     """A new key for the endpoint; the server refuses the old one from the next request on."""
-    _write_key(_endpoint_dir(name) / "key", secrets.token_urlsafe(32))
+    write_text(_endpoint_dir(name) / "key", secrets.token_urlsafe(32))
     log.info("endpoint %s has a new key", name)
 
 
@@ -185,8 +185,8 @@ def scoring_target(name: str) -> ScoringTarget:
 # Internals
 
 
-def _status(spec: dict, server: dict) -> str:
-    if not processes.is_alive(spec.get("pid"), spec.get("pid_stamp", "")):
+def _status(record: EndpointRecord, server: dict) -> str:
+    if not processes.is_alive(record.pid, record.pid_stamp):
         return "failed" if server.get("status") == "failed" else "stopped"
     if server.get("status") != "ready" or not server.get("port"):
         return "starting"
@@ -206,7 +206,7 @@ def _start_server(endpoint_dir: Path) -> processes.ProcessRef:
 
 
 def _failure(name: str) -> str:
-    server = _read_json(_endpoint_dir(name) / "server.json")
+    server = read_json(_endpoint_dir(name) / "server.json")
     if server.get("error"):
         return server["error"]
     log_path = _endpoint_dir(name) / "server.log"
@@ -238,32 +238,12 @@ def _new_endpoint_dir(name: str) -> Path:
 
 def _endpoint_dir(name: str) -> Path:
     path = config.endpoints_dir() / name
-    if name != _slug(name) or not (path / "endpoint.json").exists():
+    if name != _slug(name) or not exists(path):
         raise EndpointError(
             f"No local endpoint named {name!r}.",
             "List endpoints with `python -m services endpoints list`.",
         )
     return path
-
-
-def _write_key(path: Path, key: str) -> None:
-    """Write beside, then rename over: the server never reads an empty or half-written key."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key)
-    os.replace(temporary, path)
-
-
-def _update(path: Path, **fields) -> None:
-    path.write_text(json.dumps({**_read_json(path), **fields}, indent=2))
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
 
 
 def _slug(text: str) -> str:

@@ -139,7 +139,7 @@ def _lineage_run(job: dict) -> str:
             log.warning("run %s of job %s is not in the local store", run_id, job["id"])
     experiment_id = tracking.ensure_experiment(
         client,
-        f"chat_completion_{Path(job['model_id'].rstrip('/')).name}",
+        tracking.experiment_name(Path(job["model_id"].rstrip("/")).name),
         config.mlflow_artifact_root(),
     )
     run = client.create_run(

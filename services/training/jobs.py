@@ -91,7 +91,7 @@ def submit_job(spec: JobSpec) -> JobInfo:
     folder = config.jobs_dir() / job_id
     folder.mkdir(parents=True)
     client = tracking.local_client()
-    experiment = spec.experiment_name or f"chat_completion_{_model_name(spec.model_id)}"
+    experiment = spec.experiment_name or tracking.experiment_name(_model_name(spec.model_id))
     experiment_id = tracking.ensure_experiment(
         client, experiment, config.mlflow_artifact_root() / _model_name(experiment)
     )
