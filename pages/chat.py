@@ -25,8 +25,7 @@ HISTORY = "chat_history"
 
 backend = current_backend()
 st.title("Chat")
-# "unresponsive" endpoints are alive but busy: still worth a try
-running = [e.name for e in backend.list_endpoints() if e.status in ("running", "unresponsive")]
+running = [e.name for e in backend.list_endpoints() if e.status.takes_requests]
 if not running:
     st.info("No running endpoint: deploy one on the Deploy page.")
     st.page_link("pages/deploy.py", label="Go to Deploy", icon=":material/rocket_launch:")

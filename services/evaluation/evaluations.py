@@ -30,6 +30,7 @@ from services.evaluation.layout import (
 )
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, select_rows
 from services.security.audit import audited
+from services.status import JobStatus
 from services.training import jobs
 from services.training.layout import JOB_FILE
 
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_NEW_TOKENS = 128
 DEFAULT_BATCH_SIZE = 8
 START_GRACE_S = 30.0  # a worker has this long to get its pid recorded
-TERMINAL = ("finished", "failed", "killed")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class EvaluationInfo:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL
+        return JobStatus(self.status).is_terminal
 
 
 def worker_command(folder: Path) -> list[str]:
@@ -197,7 +197,7 @@ def _log_tail(folder: Path, lines: int = 15) -> str:
 def _info(folder: Path, record: dict, client) -> EvaluationInfo:
     run = client.get_run(record["run_id"])
     status = tracking.job_status(run.info.status)
-    if status not in TERMINAL and not _worker_alive(record):
+    if status.is_running and not _worker_alive(record):
         # The worker died without closing its run (SIGKILL, out of memory, machine restart).
         closing = "KILLED" if record.get("cancel_requested") else "FAILED"
         if closing == "FAILED":

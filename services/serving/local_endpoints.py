@@ -30,6 +30,7 @@ from services.backends.base import EndpointInfo, ScoringTarget
 from services.errors import EndpointError
 from services.serving import endpoint_record
 from services.serving.endpoint_record import EndpointRecord, exists
+from services.status import EndpointStatus
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def wait_until_ready(
             reported = server
         if info.status == "running":
             return info
-        if info.status in ("failed", "stopped"):
+        if info.status.is_down:
             raise EndpointError(
                 f"Endpoint {name!r} stopped while starting: {_failure(name)}",
                 f"See {_endpoint_dir(name) / 'server.log'}, then delete it and deploy again.",
@@ -150,7 +151,7 @@ def get_endpoint(name: str) -> EndpointInfo:
         status=status,
         port=port,
         # No uptime for an endpoint whose process is gone: it is not up.
-        started_at=None if status in ("stopped", "failed") else record.created_at,
+        started_at=None if status.is_down else record.created_at,
         streams=True,
     )
 
@@ -173,7 +174,7 @@ def regenerate_key(name: str) -> None:
 
 def scoring_target(name: str) -> ScoringTarget:
     info = get_endpoint(name)
-    if info.status not in ("running", "unresponsive"):  # unresponsive: alive but busy
+    if not info.status.takes_requests:
         raise EndpointError(
             f"Endpoint {name!r} is {info.status}, not running.",
             "Wait for it to finish loading, or delete it and deploy again.",
@@ -185,18 +186,19 @@ def scoring_target(name: str) -> ScoringTarget:
 # Internals
 
 
-def _status(record: EndpointRecord, server: dict) -> str:
+def _status(record: EndpointRecord, server: dict) -> EndpointStatus:
     if not processes.is_alive(record.pid, record.pid_stamp):
-        return "failed" if server.get("status") == "failed" else "stopped"
+        return EndpointStatus.FAILED if server.get("status") == "failed" else EndpointStatus.STOPPED
     if server.get("status") != "ready" or not server.get("port"):
-        return "starting"
+        return EndpointStatus.STARTING
     try:
         response = requests.get(
             f"http://127.0.0.1:{server['port']}/health", timeout=HEALTH_TIMEOUT_S
         )
     except requests.RequestException:
-        return "starting" if time.time() - server.get("ready_at", 0) < 10 else "unresponsive"
-    return "running" if response.ok else "unresponsive"
+        starting = time.time() - server.get("ready_at", 0) < 10
+        return EndpointStatus.STARTING if starting else EndpointStatus.UNRESPONSIVE
+    return EndpointStatus.RUNNING if response.ok else EndpointStatus.UNRESPONSIVE
 
 
 def _start_server(endpoint_dir: Path) -> processes.ProcessRef:

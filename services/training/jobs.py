@@ -26,8 +26,9 @@ from datetime import datetime
 from pathlib import Path
 
 from services import config, processes, tracking
-from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
+from services.backends.base import JobInfo, JobSpec, LogChunk
 from services.errors import JobError
+from services.status import JobStatus
 from services.training import job_record, slots, status_file
 from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
 from services.training.layout import DEATH_CLAIM, JOB_FILE, LOG_FILE, PID_FILE, PROGRESS_FILE
@@ -128,7 +129,7 @@ def submit_job(spec: JobSpec) -> JobInfo:
     logger.info("job %s started (pid %s, run %s)", job_id, worker.pid, run_id)
     return JobInfo(
         id=job_id,
-        status="queued",
+        status=JobStatus.QUEUED,
         model_id=spec.model_id,
         display_name=spec.display_name,
         started_at=record.created_at,
@@ -209,7 +210,7 @@ def _run_state(folder: Path, record: JobRecord) -> tuple[str, float, float | Non
 def _job_info(folder: Path, record: JobRecord) -> JobInfo:
     run_status, started_at, ended_at = _run_state(folder, record)
     status = tracking.job_status(run_status)
-    if status in RUNNING_STATUSES and not _worker_alive(folder, record):
+    if status.is_running and not _worker_alive(folder, record):
         # The worker died without closing its run (SIGKILL, out of memory, machine restart).
         status, ended_at = _record_death(folder, record)
     progress = _progress(folder) if status != "queued" else {}
@@ -233,7 +234,7 @@ def _queue_position(record: JobRecord) -> int | None:
     return slots.position(slots.pool_of(record.spec), slots.ticket(record.created_at, record.id))
 
 
-def _record_death(folder: Path, record: JobRecord) -> tuple[str, float | None]:
+def _record_death(folder: Path, record: JobRecord) -> tuple[JobStatus, float | None]:
     """Close the run of a worker found dead: (job status, when found); recorded exactly once.
 
     Whoever creates DEATH_CLAIM first writes the log line and ends the run; a look racing it
@@ -276,7 +277,7 @@ def _unreadable_job(folder: Path, error: UnreadableRecord) -> JobInfo:
     alive = _worker_alive(folder, None)
     return JobInfo(
         id=folder.name,
-        status="running" if alive else "failed",
+        status=JobStatus.RUNNING if alive else JobStatus.FAILED,
         display_name=UNREADABLE_RECORD,
         started_at=_modified_at(folder / JOB_FILE),
         error=error.message,
@@ -311,7 +312,7 @@ def _look(folder: Path) -> JobInfo:
         logger.warning("job %s: its MLflow run cannot be read: %s", record.id, error)
         return JobInfo(
             id=record.id,
-            status="failed",
+            status=JobStatus.FAILED,
             model_id=record.model_id,
             display_name=record.display_name,
             started_at=record.created_at,
