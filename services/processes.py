@@ -102,7 +102,12 @@ def is_alive(pid: int | None, stamp: str = "") -> bool:
 
 
 def stop(pid: int, stamp: str = "", grace_s: float = 5.0) -> bool:
-    """SIGTERM the process group led by `pid`, SIGKILL it after `grace_s`; True once gone."""
+    """SIGTERM the process group led by `pid`, SIGKILL it after `grace_s`; True once gone.
+
+    A process that is gone, or whose pid another process now has, is left alone (True).
+    """
+    if not is_alive(pid, stamp):
+        return True
     for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
         if not is_alive(pid, stamp):
             break
