@@ -7,8 +7,8 @@ Each endpoint has a folder under STUDIO_HOME/endpoints/<name>/:
 - server.json: pid, port and status ("loading", "ready", "failed"), written by the server
 - server.log: the server's own log, owner-only (no keys: access lines drop the query string)
 
-Servers are started in their own session, so they outlive the app or CLI that started them;
-the folder is the source of truth, so endpoints survive a Streamlit restart.
+Servers are started in their own session (services.processes), so they outlive the app or CLI
+that started them; the folder is the source of truth, so endpoints survive a Streamlit restart.
 """
 
 from __future__ import annotations
