@@ -143,9 +143,7 @@ def _lineage_run(job: JobRecord) -> str:
         tracking.experiment_name(Path(job.model_id.rstrip("/")).name),
         config.mlflow_artifact_root(),
     )
-    run = client.create_run(
-        experiment_id, run_name=f"register-{job.id}", tags={JOB_TAG: job.id}
-    )
+    run = client.create_run(experiment_id, run_name=f"register-{job.id}", tags={JOB_TAG: job.id})
     client.set_terminated(run.info.run_id)
     return run.info.run_id
 
