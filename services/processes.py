@@ -25,6 +25,9 @@ from services.atomic_files import write_text
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EXIT_STATUS_WAIT_S = 2.0
+# Two looks at one process may see start times this far apart: psutil adds the boot time, which
+# the kernel moves when the clock is stepped. A recycled pid starts much later than that.
+SAME_START_S = 1.0
 
 # Children this process started, by pid: keeping the Popen object lets us read a dead child's
 # exit status (subprocess would otherwise reap it silently on its next Popen).
@@ -85,6 +88,15 @@ def _stamp(process: psutil.Process) -> str:
     return f"{process.create_time():.2f}"
 
 
+def _same_start(seen: str, recorded: str) -> bool:
+    if recorded.isdigit():  # written before psutil: the start time in clock ticks since boot
+        recorded = str(psutil.boot_time() + int(recorded) / os.sysconf("SC_CLK_TCK"))
+    try:
+        return abs(float(seen) - float(recorded)) <= SAME_START_S
+    except ValueError:
+        return False
+
+
 def is_alive(pid: int | None, stamp: str = "") -> bool:
     """Whether process `pid` runs (and, given `stamp`, is the same process that had it)."""
     if not pid:
@@ -92,7 +104,7 @@ def is_alive(pid: int | None, stamp: str = "") -> bool:
     _reap(pid)
     try:
         process = psutil.Process(pid)
-        if stamp and _stamp(process) != stamp:
+        if stamp and not _same_start(_stamp(process), stamp):
             return False  # the pid was recycled
         return process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:

@@ -56,6 +56,19 @@ def test_a_recycled_pid_is_not_taken_for_the_recorded_process(tmp_path):
     assert not processes.is_alive(*ref)
 
 
+def test_a_stamp_written_before_psutil_still_finds_its_process(tmp_path):
+    """Records kept the start time in clock ticks (/proc/<pid>/stat field 22): a worker that
+    runs across the upgrade is still found, and still told apart from a recycled pid."""
+    ref = processes.start([sys.executable, "-c", "import time; time.sleep(60)"], tmp_path / "log")
+    try:
+        ticks = Path(f"/proc/{ref.pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+        assert processes.is_alive(ref.pid, ticks)
+        earlier = str(int(ticks) - 100 * os.sysconf("SC_CLK_TCK"))
+        assert not processes.is_alive(ref.pid, earlier)
+    finally:
+        processes.stop(*ref)
+
+
 def test_the_child_environment_is_the_one_recipe(tmp_path, studio_home, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
