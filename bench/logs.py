@@ -91,11 +91,11 @@ def run(context: Context) -> PartResult:
 
 def _fake_job(context: Context, job_id: str, pid: int) -> Path:
     """A job folder read_logs accepts; `pid` plays the running worker."""
-    from services.training.process import start_time
+    from services.processes import stamp_of
 
     folder = context.home / "jobs" / job_id
     folder.mkdir(parents=True, exist_ok=True)
-    record = {"id": job_id, "pid": pid, "pid_stamp": start_time(pid), "created_at": time.time()}
+    record = {"id": job_id, "pid": pid, "pid_stamp": stamp_of(pid), "created_at": time.time()}
     (folder / "job.json").write_text(json.dumps(record))
     (folder / "train.log").touch()
     return folder

@@ -123,8 +123,9 @@ def _why(figure: Figure, per_cpu: float | None) -> str:
 
 
 def _product_job(context: Context, train: Path) -> dict:
+    from services import processes
     from services.backends.base import JobSpec
-    from services.training import jobs, process
+    from services.training import jobs
 
     params = {
         **{k: v for k, v in SETTINGS.items() if k != "lora_target_modules"},
@@ -143,7 +144,7 @@ def _product_job(context: Context, train: Path) -> dict:
     snapshots: dict[int, dict] = {}
     cpu_at_step: dict[int, float] = {}
     peak = 0.0
-    while process.is_alive(pid, stamp):
+    while processes.is_alive(pid, stamp):
         peak = max(peak, peak_rss_mb(pid))
         try:
             progress = json.loads((folder / "progress.json").read_text())

@@ -22,7 +22,8 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from services import config
+from services import config, processes
+from services.atomic_files import read_json, write_json
 from services.backends import create_backend
 from services.backends.base import Backend, JobInfo, ModelInfo
 from services.errors import JobError
@@ -33,12 +34,10 @@ from services.job_display import format_duration, progress
 from services.params import resolve_params
 from services.security.audit import actor_env
 from services.security.roles import Caller, require_operator
-from services.training import process
 from services.wizard import build_job_spec
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 DEMO_MODEL_ID = "SmolLM2-135M-Instruct"
 MODEL_ENV = "STUDIO_DEMO_MODEL"  # another model id for the demo (the browser tests' tiny model)
@@ -312,23 +311,20 @@ def start_demo(
         raise JobError("The demo is already running.", "Follow it on the Demo page.")
     folder = demo_dir()
     (folder / EVENTS_FILE).unlink(missing_ok=True)
-    env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    if caller is not None:  # its submit, deploy and evaluate lines name the person
-        env.update(actor_env(caller.actor))
     command = [sys.executable, "-m", "services", "demo", "--json"]
     command += ["--model", model_id or demo_model_id(), "--max-steps", str(max_steps)]
-    pid = process.start_detached(command, folder / EVENTS_FILE, env)
-    run = {"pid": pid, "stamp": process.start_time(pid), "started_at": time.time()}
-    (folder / RUN_FILE).write_text(json.dumps(run))
+    # Its submit, deploy and evaluate lines in the audit log name the person who started it.
+    acting = actor_env(caller.actor) if caller is not None else {}
+    pid, stamp = processes.start(command, folder / EVENTS_FILE, extra_env=acting)
+    run = {"pid": pid, "stamp": stamp, "started_at": time.time()}
+    write_json(folder / RUN_FILE, run)
 
 
 def read_demo() -> DemoRun | None:
     """The background demo's progress; None when none was started in this STUDIO_HOME."""
     folder = demo_dir()
-    try:
-        run = json.loads((folder / RUN_FILE).read_text())
-    except (OSError, ValueError):
+    run = read_json(folder / RUN_FILE)
+    if not run:
         return None
     events, error, hint = [], "", ""
     events_path = folder / EVENTS_FILE
@@ -342,7 +338,7 @@ def read_demo() -> DemoRun | None:
             events.append(DemoEvent(**record))
         elif isinstance(record, dict) and "error" in record:
             error, hint = record.get("message", ""), record.get("hint", "")
-    running = process.is_alive(run.get("pid"), run.get("stamp", ""))
+    running = processes.is_alive(run.get("pid"), run.get("stamp", ""))
     reached = any(event.endpoint for event in events)
     if not running and not reached and not error:
         error = "The demo stopped before its endpoint was ready."

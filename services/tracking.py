@@ -10,24 +10,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from services import config
+from services.status import JobStatus
 
 if TYPE_CHECKING:  # mlflow takes seconds to import: loaded by the first call that needs it
     from mlflow.tracking import MlflowClient
 
 logger = logging.getLogger(__name__)
-
-# MLflow run status -> the job status users see (services.backends.base).
-RUN_STATUS_TO_JOB = {
-    "SCHEDULED": "queued",
-    "RUNNING": "running",
-    "FINISHED": "finished",
-    "FAILED": "failed",
-    "KILLED": "killed",
-}
 
 MetricHistories = dict[str, list[tuple[int, float]]]
 
@@ -56,9 +49,17 @@ def local_client_opened() -> bool:
     return _client.cache_info().currsize > 0
 
 
-def job_status(run_status: str) -> str:
+def experiment_name(model_name: str) -> str:
+    """The guide's experiment for fine-tunes of a model, on both backends: chat_completion_<name>.
+
+    `model_name` is the model's name, not its id (an Azure asset id ends in its version).
+    """
+    return "chat_completion_" + re.sub(r"[^A-Za-z0-9_.-]+", "-", model_name)
+
+
+def job_status(run_status: str) -> JobStatus:
     """Map an MLflow run status (e.g. "RUNNING") to a job status (e.g. "running")."""
-    return RUN_STATUS_TO_JOB.get(run_status.upper(), "running")
+    return JobStatus.from_service(run_status)
 
 
 def ensure_experiment(

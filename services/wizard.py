@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from services.backends.base import Backend, ComputeCheck, JobSpec, ModelInfo
 from services.params import FinetuneParams
+from services.tracking import experiment_name
 
 # What the Compute step starts with when the parameters name no max_seq_length (Azure's).
 DEFAULT_MAX_SEQ_LENGTH = 512
@@ -55,11 +56,6 @@ class WizardChoices:
         )
 
 
-def experiment_name(model: ModelInfo) -> str:
-    """The guide's experiment name: chat_completion_<model>."""
-    return f"chat_completion_{model.name}"
-
-
 def build_job_spec(
     *,
     model: ModelInfo,
@@ -78,7 +74,7 @@ def build_job_spec(
         gpus=gpus,
         params=dict(params.values),
         display_name=params.display_name,
-        experiment_name=experiment_name(model),
+        experiment_name=experiment_name(model.name),
     )
 
 

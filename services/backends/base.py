@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from services.status import EndpointStatus, JobStatus
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -28,11 +30,6 @@ class Capabilities:
     add_model_folder: bool = False  # Backend.add_model_folder: a model folder from this disk
     mlflow_ui: bool = False  # its runs live in the local MLflow store (`mlflow ui` shows them)
     evaluate: bool = False  # services.evaluation can score its finished jobs (local weights)
-
-
-# Job statuses shown to users; both backends map their own values onto these.
-RUNNING_STATUSES = ("queued", "running")
-TERMINAL_STATUSES = ("finished", "failed", "killed")
 
 
 @dataclass(frozen=True)
@@ -113,7 +110,7 @@ class JobInfo:
     """A job as the Jobs page lists it."""
 
     id: str
-    status: str  # one of RUNNING_STATUSES or TERMINAL_STATUSES
+    status: JobStatus  # a plain word ("running") is taken as its JobStatus
     model_id: str = ""
     display_name: str = ""
     started_at: float | None = None  # epoch seconds
@@ -126,9 +123,12 @@ class JobInfo:
     eta_seconds: float | None = None  # local: estimated time left while running
     queue_position: int | None = None  # local, while queued: 1 = the next to start
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", JobStatus(self.status))
+
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL_STATUSES
+        return self.status.is_terminal
 
 
 @dataclass(frozen=True)
@@ -159,12 +159,15 @@ class EndpointInfo:
     scoring_uri: str
     model_name: str = ""
     model_version: str = ""
-    status: str = ""  # "running", "stopped", "failed", "provisioning", ...
+    status: EndpointStatus = EndpointStatus.UNKNOWN  # a plain word is taken as its status
     port: int | None = None
     started_at: float | None = None
     deployment: str = ""  # azure: the deployment that gets traffic ("demo")
     hourly_price: float | None = None
     streams: bool = False  # local endpoints can stream tokens
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", EndpointStatus(self.status))
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import random
 from pathlib import Path
 
 from services import config
+from services.atomic_files import write_text
 from services.data.demo_content import CONCISE, CONVERSATIONS, TEACHER
-from services.data.writing import write_text_atomic
 
 SEED = 7
 FILE_NAME = "ultrachat_demo.jsonl"
@@ -177,7 +177,7 @@ def demo_file() -> Path:
     text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in demo_conversations())
     path = config.studio_home() / "demo" / FILE_NAME
     if not path.exists() or path.read_text(encoding="utf-8") != text:
-        write_text_atomic(path, text)
+        write_text(path, text)
     return path
 
 

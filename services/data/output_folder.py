@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.atomic_files import write_text
 from services.data.prepared import MANIFEST, WRITTEN_BY, owned_files, read_manifest
-from services.data.writing import SplitFiles, folder_lock, is_temp_name, write_text_atomic
+from services.data.writing import SplitFiles, folder_lock, is_temp_name
 from services.errors import DatasetError
 
 CHOOSE_ANOTHER = (
@@ -50,7 +51,7 @@ class OutputFolder:
 
     def _write_manifest(self, content: dict) -> None:
         manifest = {"written_by": WRITTEN_BY, "created_at": time.time(), **content}
-        write_text_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+        write_text(self.path / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
 
 @contextmanager

@@ -14,7 +14,7 @@ import re
 from pathlib import Path, PurePath
 
 from services import config
-from services.data.writing import write_bytes_atomic
+from services.atomic_files import write_bytes
 from services.errors import DatasetError
 from services.security.roles import Caller, require_operator
 
@@ -40,4 +40,4 @@ def save_upload(name: str, data: bytes, *, caller: Caller | None = None) -> Path
     target = config.studio_home() / "uploads" / digest / safe_upload_name(name)
     if target.is_file() and target.stat().st_size == len(data):
         return target  # the same bytes, stored before (the folder is their hash)
-    return write_bytes_atomic(target, data)
+    return write_bytes(target, data)

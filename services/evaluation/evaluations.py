@@ -3,14 +3,13 @@
 An evaluation is a folder under its job's folder (services.evaluation.layout), an MLflow run in
 the job's experiment (tagged with the training run, the job, the comparator and the rows) and
 a detached worker process (services.evaluation.worker), started, found and stopped with the
-same helpers as training workers (services.training.process). Everything is read back from
+same helpers as training workers (services.processes). Everything is read back from
 disk and MLflow, so a page refresh or an app restart finds a running evaluation again.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import secrets
 import sys
@@ -18,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services import config, tracking
+from services import config, processes, tracking
 from services.evaluation.errors import EvaluationError
 from services.evaluation.layout import (
     EVALUATIONS_DIR,
@@ -32,16 +31,15 @@ from services.evaluation.layout import (
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, select_rows
 from services.security.audit import audited
 from services.security.roles import Caller, require_operator
-from services.training import jobs, process
+from services.status import JobStatus
+from services.training import jobs
 from services.training.layout import JOB_FILE
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MAX_NEW_TOKENS = 128
 DEFAULT_BATCH_SIZE = 8
 START_GRACE_S = 30.0  # a worker has this long to get its pid recorded
-TERMINAL = ("finished", "failed", "killed")
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ class EvaluationInfo:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in TERMINAL
+        return JobStatus(self.status).is_terminal
 
 
 def worker_command(folder: Path) -> list[str]:
@@ -171,15 +169,13 @@ def _start_evaluation(
         "cancel_requested": False,
     }
     write_json(folder / RECORD_FILE, evaluation)
-    env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     try:
-        pid = process.start_detached(worker_command(folder), folder / LOG_FILE, env)
+        pid, stamp = processes.start(worker_command(folder), folder / LOG_FILE)
     except OSError as error:
         client.set_tag(run.info.run_id, "studio.error", str(error))
         client.set_terminated(run.info.run_id, status="FAILED")
         raise EvaluationError(f"The evaluation worker could not start: {error}") from error
-    evaluation.update(pid=pid, pid_stamp=process.start_time(pid))
+    evaluation.update(pid=pid, pid_stamp=stamp)
     write_json(folder / RECORD_FILE, evaluation)
     logger.info("evaluation %s of job %s started (pid %s)", evaluation_id, job_id, pid)
     return _info(folder, evaluation, client)
@@ -194,7 +190,7 @@ def _param(name: str, value):
 def _worker_alive(record: dict) -> bool:
     if record.get("pid") is None:
         return time.time() - record.get("created_at", 0) < START_GRACE_S
-    return process.is_alive(record["pid"], record.get("pid_stamp", ""))
+    return processes.is_alive(record["pid"], record.get("pid_stamp", ""))
 
 
 def _log_tail(folder: Path, lines: int = 15) -> str:
@@ -206,7 +202,7 @@ def _log_tail(folder: Path, lines: int = 15) -> str:
 def _info(folder: Path, record: dict, client) -> EvaluationInfo:
     run = client.get_run(record["run_id"])
     status = tracking.job_status(run.info.status)
-    if status not in TERMINAL and not _worker_alive(record):
+    if status.is_running and not _worker_alive(record):
         # The worker died without closing its run (SIGKILL, out of memory, machine restart).
         closing = "KILLED" if record.get("cancel_requested") else "FAILED"
         if closing == "FAILED":
@@ -271,7 +267,7 @@ def cancel_evaluation(
         return _info(folder, record, client)
     record["cancel_requested"] = True
     write_json(folder / RECORD_FILE, record)
-    if record.get("pid") and not process.stop_group(record["pid"], record.get("pid_stamp", "")):
+    if record.get("pid") and not processes.stop(record["pid"], record.get("pid_stamp", "")):
         raise EvaluationError(
             f"Evaluation {evaluation_id} (pid {record['pid']}) did not stop.",
             "Stop the process by hand.",

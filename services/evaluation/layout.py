@@ -8,26 +8,12 @@ result.json      the scorecard and the per-example table, once the worker has fi
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
+# Read and written with the studio's one helper; named here for the evaluation modules.
+from services.atomic_files import read_json as read_json
+from services.atomic_files import write_json as write_json
 
 RECORD_FILE = "evaluation.json"
 LOG_FILE = "eval.log"
 PROGRESS_FILE = "progress.json"
 RESULT_FILE = "result.json"
 EVALUATIONS_DIR = "evaluations"
-
-
-def write_json(path: Path, value) -> None:
-    """Replace `path` atomically, so a reader never sees half a file."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(value, indent=1))
-    os.replace(temporary, path)
-
-
-def read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}

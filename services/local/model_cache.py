@@ -18,12 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from services import config
+from services import processes
 from services.errors import ModelError
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def ensure_built(target: Path, build: Callable[[Path], None], *, what: str) -> Path:
@@ -52,10 +50,7 @@ def converter(args: list[str], *, what: str, timeout_s: float) -> Callable[[Path
     """A builder running `python -m services.local.convert *args --out FOLDER` (torch there)."""
 
     def build(out: Path) -> None:
-        env = {**os.environ, **config.offline_env()}
-        env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])
-        )
+        env = processes.child_env()
         command = [sys.executable, "-m", "services.local.convert", *args, "--out", str(out)]
         run_converter(command, env, what=what, timeout_s=timeout_s)
 

@@ -14,6 +14,7 @@ import struct
 from pathlib import Path
 
 from services import config
+from services.atomic_files import write_json
 from services.backends.base import ModelInfo
 from services.errors import ModelError
 from services.local.memory_estimate import ModelShape
@@ -105,10 +106,7 @@ def forget_folder(path: str | os.PathLike) -> None:
 
 
 def _write_folders(folders: list[str]) -> None:
-    file = config.models_dir() / FOLDERS_FILE
-    temporary = file.with_suffix(f".tmp-{os.getpid()}")
-    temporary.write_text(json.dumps({"folders": folders}, indent=2))
-    os.replace(temporary, file)  # readers never see half a file
+    write_json(config.models_dir() / FOLDERS_FILE, {"folders": folders})
 
 
 def _read_json(file: Path) -> dict | None:

@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 
 # Parameters the job's setup gives (not fine-tune parameters with defaults).
 SETUP_PARAMS = ("model_id", "train_file", "test_file", "compute", "gpus")
-STOPPED_ENDPOINTS = ("stopped", "failed", "deleted")  # every other state may be billing
 
 
 @dataclass(frozen=True)
@@ -190,7 +189,8 @@ def endpoints(backend: Backend, job_id: str) -> dict[str, list]:
         running = [
             e
             for e in backend.list_endpoints()
-            if (e.model_name, e.model_version) in versions and e.status not in STOPPED_ENDPOINTS
+            # a stopped or failed endpoint no longer bills; any other may
+            if (e.model_name, e.model_version) in versions and not e.status.is_down
         ]
     except StudioError as error:
         logger.info("report: endpoints unreadable: %s", error)

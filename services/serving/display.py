@@ -6,10 +6,6 @@ import time
 
 from services.backends.base import EndpointInfo
 
-# Statuses in which an endpoint holds resources: memory locally, billed instances on Azure.
-# A failed local endpoint has no process left; a failed Azure endpoint may still bill.
-IDLE_STATUSES = {"local": ("stopped", "failed", "deleted"), "azure": ("deleted",)}
-
 
 def uptime_text(started_at: float | None, now: float | None = None) -> str:
     """ "2h05m", "3m20s" or "" when unknown."""
@@ -21,8 +17,10 @@ def uptime_text(started_at: float | None, now: float | None = None) -> str:
 
 
 def holds_resources(endpoint: EndpointInfo) -> bool:
-    """True while the endpoint costs something (the cost guard lists these)."""
-    return endpoint.status not in IDLE_STATUSES.get(endpoint.backend, ("deleted",))
+    """True while the endpoint costs something (the cost guard lists these): memory while a
+    local server process lives; billed instances for as long as an Azure endpoint exists, even
+    a failed one."""
+    return endpoint.backend != "local" or not endpoint.status.is_down
 
 
 def price_text(endpoint: EndpointInfo) -> str:

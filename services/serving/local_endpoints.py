@@ -7,20 +7,16 @@ Each endpoint has a folder under STUDIO_HOME/endpoints/<name>/:
 - server.json: pid, port and status ("loading", "ready", "failed"), written by the server
 - server.log: the server's own log, owner-only (no keys: access lines drop the query string)
 
-Servers are started in their own session, so they outlive the app or CLI that started them;
-the folder is the source of truth, so endpoints survive a Streamlit restart.
+Servers are started in their own session (services.processes), so they outlive the app or CLI
+that started them; the folder is the source of truth, so endpoints survive a Streamlit restart.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -28,15 +24,19 @@ from pathlib import Path
 
 import requests
 
-from services import config
+from services import config, processes
+from services.atomic_files import read_json, write_text
 from services.backends.base import EndpointInfo, ScoringTarget
 from services.errors import EndpointError
+from services.serving import endpoint_record
+from services.serving.endpoint_record import EndpointRecord, exists
+from services.status import EndpointStatus
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_START_TIMEOUT_S = 600.0  # the first use of the bundled model converts it (~45 s)
 HEALTH_TIMEOUT_S = 2.0
+STOP_GRACE_S = 15.0  # a server finishing its replies before it exits
 PROGRESS_LINES = {
     "loading": "Listening on 127.0.0.1:{port}; loading the model…",
     "ready": "Model loaded; checking health…",
@@ -61,37 +61,37 @@ def deploy(
     a line of text at each step.
     """
     report = on_progress or (lambda line: None)
-    spec: dict[str, object]
     if base_model:
-        spec = {
-            "kind": "base",
-            "model_name": model_name,
-            "model_version": "base",
-            "base_model_path": str(_base_model_folder(model_name)),
-        }
+        record = EndpointRecord(
+            name="",
+            kind="base",
+            model_name=model_name,
+            model_version="base",
+            base_model_path=str(_base_model_folder(model_name)),
+        )
         default_name = f"{_slug(Path(model_name.rstrip('/')).name)}-base"
     else:
         from services.serving.local_registry import get_version
 
         ref = get_version(model_name, version)
-        spec = {
-            "kind": "registered",
-            "model_name": ref.name,
-            "model_version": ref.version,
-            "model_uri": ref.uri,
-            "base_model_id": ref.base_model_id,
-            "tracking_uri": config.mlflow_tracking_uri(),
-        }
+        record = EndpointRecord(
+            name="",
+            kind="registered",
+            model_name=ref.name,
+            model_version=ref.version,
+            model_uri=ref.uri,
+            base_model_id=ref.base_model_id,
+            tracking_uri=config.mlflow_tracking_uri(),
+        )
         default_name = f"{_slug(ref.name)}-v{ref.version}"
     endpoint_dir = _new_endpoint_dir(name or default_name)
-    spec["name"] = endpoint_dir.name
-    spec["created_at"] = time.time()
-    (endpoint_dir / "endpoint.json").write_text(json.dumps(spec, indent=2))
-    _write_key(endpoint_dir / "key", secrets.token_urlsafe(32))
-    pid = _start_server(endpoint_dir)
-    _update(endpoint_dir / "endpoint.json", pid=pid)
-    log.info("endpoint %s starting (pid %s)", endpoint_dir.name, pid)
-    report(f"Started the server process for {endpoint_dir.name} (pid {pid}).")
+    record.name, record.created_at = endpoint_dir.name, time.time()
+    endpoint_record.save(endpoint_dir, record)
+    write_text(endpoint_dir / "key", secrets.token_urlsafe(32))  # owner-only, as written whole
+    record.pid, record.pid_stamp = _start_server(endpoint_dir)
+    endpoint_record.save(endpoint_dir, record)
+    log.info("endpoint %s starting (pid %s)", endpoint_dir.name, record.pid)
+    report(f"Started the server process for {endpoint_dir.name} (pid {record.pid}).")
     if wait:
         wait_until_ready(endpoint_dir.name, timeout_s=timeout_s, on_progress=report)
     return get_endpoint(endpoint_dir.name)
@@ -108,13 +108,13 @@ def wait_until_ready(
     delay, reported = 0.1, ""
     while True:
         info = get_endpoint(name)
-        server = _read_json(_endpoint_dir(name) / "server.json").get("status", "")
+        server = read_json(_endpoint_dir(name) / "server.json").get("status", "")
         if on_progress and server and server != reported:
             on_progress(PROGRESS_LINES.get(server, server).format(port=info.port))
             reported = server
         if info.status == "running":
             return info
-        if info.status in ("failed", "stopped"):
+        if info.status.is_down:
             raise EndpointError(
                 f"Endpoint {name!r} stopped while starting: {_failure(name)}",
                 f"See {_endpoint_dir(name) / 'server.log'}, then delete it and deploy again.",
@@ -131,28 +131,27 @@ def wait_until_ready(
 
 def list_endpoints() -> list[EndpointInfo]:
     """Every local endpoint with its live status, oldest first."""
-    names = [p.name for p in config.endpoints_dir().iterdir() if (p / "endpoint.json").exists()]
-    created = {name: _read_json(config.endpoints_dir() / name / "endpoint.json") for name in names}
-    names.sort(key=lambda name: created[name].get("created_at") or 0)
-    return [get_endpoint(name) for name in names]
+    records = [endpoint_record.load(p) for p in config.endpoints_dir().iterdir() if exists(p)]
+    records.sort(key=lambda record: record.created_at or 0)
+    return [get_endpoint(record.name) for record in records]
 
 
 def get_endpoint(name: str) -> EndpointInfo:
     endpoint_dir = _endpoint_dir(name)
-    spec = _read_json(endpoint_dir / "endpoint.json")
-    server = _read_json(endpoint_dir / "server.json")
+    record = endpoint_record.load(endpoint_dir)
+    server = read_json(endpoint_dir / "server.json")
     port = server.get("port")
-    status = _status(spec, server)
+    status = _status(record, server)
     return EndpointInfo(
         name=name,
         backend="local",
         scoring_uri=f"http://127.0.0.1:{port}/score" if port else "",
-        model_name=spec.get("model_name", ""),
-        model_version=str(spec.get("model_version", "")),
+        model_name=record.model_name,
+        model_version=record.model_version,
         status=status,
         port=port,
         # No uptime for an endpoint whose process is gone: it is not up.
-        started_at=None if status in ("stopped", "failed") else spec.get("created_at"),
+        started_at=None if status.is_down else record.created_at,
         streams=True,
     )
 
@@ -160,22 +159,22 @@ def get_endpoint(name: str) -> EndpointInfo:
 def delete_endpoint(name: str) -> None:
     """Stop the server (its port is free when this returns) and forget the endpoint."""
     endpoint_dir = _endpoint_dir(name)
-    pid = _read_json(endpoint_dir / "endpoint.json").get("pid")
-    if pid and _is_our_server(pid, endpoint_dir):
-        _stop_process(pid)
+    record = endpoint_record.load(endpoint_dir)
+    if record.pid:
+        processes.stop(record.pid, record.pid_stamp, grace_s=STOP_GRACE_S)
     shutil.rmtree(endpoint_dir, ignore_errors=True)
     log.info("endpoint %s deleted", name)
 
 
 def regenerate_key(name: str) -> None:
     """A new key for the endpoint; the server refuses the old one from the next request on."""
-    _write_key(_endpoint_dir(name) / "key", secrets.token_urlsafe(32))
+    write_text(_endpoint_dir(name) / "key", secrets.token_urlsafe(32))
     log.info("endpoint %s has a new key", name)
 
 
 def scoring_target(name: str) -> ScoringTarget:
     info = get_endpoint(name)
-    if info.status not in ("running", "unresponsive"):  # unresponsive: alive but busy
+    if not info.status.takes_requests:
         raise EndpointError(
             f"Endpoint {name!r} is {info.status}, not running.",
             "Wait for it to finish loading, or delete it and deploy again.",
@@ -187,89 +186,29 @@ def scoring_target(name: str) -> ScoringTarget:
 # Internals
 
 
-def _status(spec: dict, server: dict) -> str:
-    pid = spec.get("pid")
-    if not pid or not _is_alive(pid):
-        return "failed" if server.get("status") == "failed" else "stopped"
+def _status(record: EndpointRecord, server: dict) -> EndpointStatus:
+    if not processes.is_alive(record.pid, record.pid_stamp):
+        return EndpointStatus.FAILED if server.get("status") == "failed" else EndpointStatus.STOPPED
     if server.get("status") != "ready" or not server.get("port"):
-        return "starting"
+        return EndpointStatus.STARTING
     try:
         response = requests.get(
             f"http://127.0.0.1:{server['port']}/health", timeout=HEALTH_TIMEOUT_S
         )
     except requests.RequestException:
-        return "starting" if time.time() - server.get("ready_at", 0) < 10 else "unresponsive"
-    return "running" if response.ok else "unresponsive"
+        starting = time.time() - server.get("ready_at", 0) < 10
+        return EndpointStatus.STARTING if starting else EndpointStatus.UNRESPONSIVE
+    return EndpointStatus.RUNNING if response.ok else EndpointStatus.UNRESPONSIVE
 
 
-def _start_server(endpoint_dir: Path) -> int:
-    env = {**os.environ, **config.offline_env(), "STUDIO_HOME": str(config.studio_home())}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["PYTHONUNBUFFERED"] = "1"  # server.log shows each line as it happens
-    descriptor = os.open(endpoint_dir / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.fchmod(descriptor, 0o600)  # also when an older, world-readable log is already there
-    with os.fdopen(descriptor, "ab") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.serving.server", str(endpoint_dir)],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # outlives the app; its own process group to stop it by
-        )
-    return process.pid
-
-
-def _stop_process(pid: int, timeout_s: float = 15.0) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if not _is_alive(pid):
-                return
-            time.sleep(0.05)
-
-
-def _is_alive(pid: int) -> bool:
-    """True while the process runs. Reaps it when it is our own exited child (a zombie)."""
-    try:
-        waited, _ = os.waitpid(pid, os.WNOHANG)
-        if waited == pid:
-            return False
-    except ChildProcessError:  # not our child: started by another process
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return not _is_zombie(pid)
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
-
-
-def _is_our_server(pid: int, endpoint_dir: Path) -> bool:
-    """Guard against a reused pid: only signal the process serving this endpoint folder."""
-    try:
-        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return _is_alive(pid)  # no /proc (not Linux): trust the recorded pid
-    return str(endpoint_dir).encode() in command_line
+def _start_server(endpoint_dir: Path) -> processes.ProcessRef:
+    command = [sys.executable, "-m", "services.serving.server", str(endpoint_dir)]
+    # server.log is owner-only: it records requests (never keys; access lines drop queries).
+    return processes.start(command, endpoint_dir / "server.log", private_log=True)
 
 
 def _failure(name: str) -> str:
-    server = _read_json(_endpoint_dir(name) / "server.json")
+    server = read_json(_endpoint_dir(name) / "server.json")
     if server.get("error"):
         return server["error"]
     log_path = _endpoint_dir(name) / "server.log"
@@ -301,32 +240,12 @@ def _new_endpoint_dir(name: str) -> Path:
 
 def _endpoint_dir(name: str) -> Path:
     path = config.endpoints_dir() / name
-    if name != _slug(name) or not (path / "endpoint.json").exists():
+    if name != _slug(name) or not exists(path):
         raise EndpointError(
             f"No local endpoint named {name!r}.",
             "List endpoints with `python -m services endpoints list`.",
         )
     return path
-
-
-def _write_key(path: Path, key: str) -> None:
-    """Write beside, then rename over: the server never reads an empty or half-written key."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key)
-    os.replace(temporary, path)
-
-
-def _update(path: Path, **fields) -> None:
-    path.write_text(json.dumps({**_read_json(path), **fields}, indent=2))
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
 
 
 def _slug(text: str) -> str:

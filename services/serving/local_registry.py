@@ -8,7 +8,6 @@ of the same logged model, so nothing is copied twice.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import tempfile
@@ -19,7 +18,9 @@ from pathlib import Path
 from services import config, tracking
 from services.backends.base import RegisteredModel
 from services.errors import ModelError
-from services.training.layout import ADAPTER_DIR, MODEL_DIR
+from services.training import job_record
+from services.training.job_record import JobRecord
+from services.training.layout import ADAPTER_DIR, JOB_FILE, MODEL_DIR
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def default_model_name(model_id: str) -> str:
 def register_model(job_id: str, name: str | None = None) -> RegisteredModel:
     """Register a finished job's adapter as a new version of `name` (default from its model)."""
     job = _read_finished_job(job_id)
-    name = (name or "").strip() or default_model_name(job["model_id"])
+    name = (name or "").strip() or default_model_name(job.model_id)
     if not NAME_PATTERN.match(name):
         raise ModelError(
             f"{name!r} is not a valid model name.",
@@ -67,7 +68,7 @@ def register_model(job_id: str, name: str | None = None) -> RegisteredModel:
     version = mlflow.register_model(
         model_uri,
         name,
-        tags={JOB_TAG: job_id, BASE_MODEL_TAG: job["model_id"]},
+        tags={JOB_TAG: job_id, BASE_MODEL_TAG: job.model_id},
     )
     log.info("registered job %s as %s version %s", job_id, name, version.version)
     return _registered(version)
@@ -108,15 +109,15 @@ def get_version(name: str, version: str | None = None) -> ModelVersionRef:
     )
 
 
-def _read_finished_job(job_id: str) -> dict:
+def _read_finished_job(job_id: str) -> JobRecord:
+    """The job's record; raises UnreadableRecord (a JobError) when job.json cannot be read."""
     job_dir = config.jobs_dir() / job_id
-    job_file = job_dir / "job.json"
-    if not job_file.exists():
+    if not (job_dir / JOB_FILE).exists():
         raise ModelError(
             f"No local job {job_id!r}.", "List jobs with `python -m services jobs list`."
         )
-    job = json.loads(job_file.read_text())
-    job.setdefault("model_id", (job.get("spec") or {}).get("model_id", ""))
+    job = job_record.load(job_dir)
+    job.model_id = job.model_id or job.spec.get("model_id", "")
     if (
         not (job_dir / ADAPTER_DIR / "adapter_config.json").exists()
         and not (job_dir / MODEL_DIR / "config.json").exists()
@@ -128,28 +129,26 @@ def _read_finished_job(job_id: str) -> dict:
     return job
 
 
-def _lineage_run(job: dict) -> str:
+def _lineage_run(job: JobRecord) -> str:
     """The job's MLflow run; a new run tagged with the job id when the store has none."""
     client = _client()
-    run_id = job.get("run_id") or ""
+    run_id = job.run_id
     if run_id:
         try:
             return client.get_run(run_id).info.run_id
         except Exception:  # the run is gone (store reset): keep the lineage as a tag instead
-            log.warning("run %s of job %s is not in the local store", run_id, job["id"])
+            log.warning("run %s of job %s is not in the local store", run_id, job.id)
     experiment_id = tracking.ensure_experiment(
         client,
-        f"chat_completion_{Path(job['model_id'].rstrip('/')).name}",
+        tracking.experiment_name(Path(job.model_id.rstrip("/")).name),
         config.mlflow_artifact_root(),
     )
-    run = client.create_run(
-        experiment_id, run_name=f"register-{job['id']}", tags={JOB_TAG: job["id"]}
-    )
+    run = client.create_run(experiment_id, run_name=f"register-{job.id}", tags={JOB_TAG: job.id})
     client.set_terminated(run.info.run_id)
     return run.info.run_id
 
 
-def _logged_model_uri(job: dict, run_id: str) -> str:
+def _logged_model_uri(job: JobRecord, run_id: str) -> str:
     """Save the pyfunc (adapter only) into the job's run once; reuse it for later versions.
 
     Saved and uploaded with the client rather than `log_model` inside `start_run(run_id)`:
@@ -160,7 +159,7 @@ def _logged_model_uri(job: dict, run_id: str) -> str:
     if existing:
         return existing
     mlflow = _mlflow()
-    base_model_id, job_dir = job["model_id"], config.jobs_dir() / job["id"]
+    base_model_id, job_dir = job.model_id, config.jobs_dir() / job.id
     adapter = job_dir / ADAPTER_DIR
     # A job trained without LoRA leaves a whole model: point at it rather than copy it.
     base_folder = str(job_dir / MODEL_DIR) if not adapter.exists() else ""
@@ -173,7 +172,7 @@ def _logged_model_uri(job: dict, run_id: str) -> str:
             model_config={
                 "base_model_id": base_model_id,
                 "base_model_path": base_folder or _base_model_folder(base_model_id),
-                "job_id": job["id"],
+                "job_id": job.id,
             },
             pip_requirements=_pinned_requirements(),
         )

@@ -36,7 +36,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from services.atomic_files import read_json, write_json
+from services.serving import endpoint_record
 from services.serving.contract import ContractError, parse_request
+from services.serving.endpoint_record import EndpointRecord
 from services.serving.limits import Limits, named
 
 log = logging.getLogger("services.serving.server")
@@ -267,39 +270,36 @@ def _limit_cpu_threads() -> None:
     cap_torch_threads("STUDIO_SERVE_THREADS", max(1, cpu_cores() // 2))
 
 
-def _load_model(spec: dict):
+def _load_model(record: EndpointRecord):
     """A ChatModel for a registered version (via MLflow) or a bare base model."""
     _limit_cpu_threads()
-    if spec["kind"] == "registered":
+    if record.kind == "registered":
         import mlflow
 
-        mlflow.set_tracking_uri(spec["tracking_uri"])
-        mlflow.set_registry_uri(spec["tracking_uri"])
-        return mlflow.pyfunc.load_model(spec["model_uri"]).unwrap_python_model()
+        mlflow.set_tracking_uri(record.tracking_uri)
+        mlflow.set_registry_uri(record.tracking_uri)
+        return mlflow.pyfunc.load_model(record.model_uri).unwrap_python_model()
     from services.serving.chat_model import ChatModel
 
     model = ChatModel()
-    model.load(spec["base_model_path"])
+    model.load(record.base_model_path)
     return model
 
 
 def _write_status(endpoint_dir: Path, **fields) -> None:
     path = endpoint_dir / "server.json"
-    current = json.loads(path.read_text()) if path.exists() else {}
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({**current, **fields}))
-    temporary.replace(path)  # readers never see half a file
+    write_json(path, {**read_json(path), **fields}, indent=None)
 
 
 def serve(endpoint_dir: Path) -> None:
     import uvicorn
 
-    spec = json.loads((endpoint_dir / "endpoint.json").read_text())
+    record = endpoint_record.load(endpoint_dir)
     key_file = endpoint_dir / "key"
     key_file.read_text()  # fail now, not at the first request, when it is unreadable
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", spec.get("port") or 0))
+    sock.bind(("127.0.0.1", record.port or 0))
     port = sock.getsockname()[1]
     _write_status(endpoint_dir, pid=os.getpid(), port=port, status="loading")
     try:
@@ -307,14 +307,14 @@ def serve(endpoint_dir: Path) -> None:
 
         limits = Limits.from_env()  # a bad STUDIO_SERVE_* value fails the deploy, saying which
         started = time.monotonic()
-        model = _load_model(spec)
+        model = _load_model(record)
         engine = BatchingEngine(model.model, model.tokenizer, limits)
         log.info("model loaded in %.1f s; %s", time.monotonic() - started, limits)
     except Exception as error:
         log.exception("could not load the model")
         _write_status(endpoint_dir, status="failed", error=f"{type(error).__name__}: {error}")
         raise SystemExit(1) from error
-    description = {"model": spec.get("model_name", ""), "version": spec.get("model_version", "")}
+    description = {"model": record.model_name, "version": record.model_version}
     app = create_app(engine, lambda: _read_key(key_file), description=description, limits=limits)
     server = uvicorn.Server(uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=5))
     logging.getLogger("uvicorn.access").addFilter(_NoQueryString())  # after uvicorn's own setup

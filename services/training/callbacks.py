@@ -8,8 +8,6 @@ at the current global step. Only the main process (rank 0) logs.
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -18,14 +16,13 @@ from mlflow.entities import Metric
 from mlflow.tracking import MlflowClient
 from transformers import TrainerCallback
 
+from services.atomic_files import write_json
 from services.training.layout import PROGRESS_FILE
 
 
 def write_progress(job_dir: Path, **values) -> None:
     """Replace the job's progress file atomically (readers never see half a file)."""
-    temporary = job_dir / f".{PROGRESS_FILE}.tmp"
-    temporary.write_text(json.dumps(values))
-    os.replace(temporary, job_dir / PROGRESS_FILE)
+    write_json(job_dir / PROGRESS_FILE, values, indent=None)
 
 
 def _duration(seconds: float | None) -> str:

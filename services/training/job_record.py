@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.atomic_files import write_json
 from services.errors import JobError
 from services.training.layout import JOB_FILE
 
@@ -43,7 +43,7 @@ class JobRecord:
     model_id: str = ""
     display_name: str = ""
     # The worker's identity, also kept in worker.pid (services.training.layout), which
-    # survives a corrupt job.json. pid_stamp is its start time (services.training.process).
+    # survives a corrupt job.json. pid_stamp is its start time (services.processes).
     pid: int | None = None
     pid_stamp: str = ""
     cancel_requested: bool = False
@@ -95,9 +95,7 @@ def load(folder: Path) -> JobRecord:
 
 def save(folder: Path, record: JobRecord) -> None:
     """Write the record atomically: a reader sees the old file or the new one, never half."""
-    temporary = folder / f".{JOB_FILE}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(dataclasses.asdict(record), indent=2))
-    os.replace(temporary, folder / JOB_FILE)
+    write_json(folder / JOB_FILE, dataclasses.asdict(record))
 
 
 def recorded_worker(folder: Path) -> tuple[int, str] | None:

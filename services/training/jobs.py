@@ -25,16 +25,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from services import config, tracking
-from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
+from services import config, processes, tracking
+from services.backends.base import JobInfo, JobSpec, LogChunk
 from services.errors import JobError
-from services.training import job_record, process, slots, status_file
+from services.status import JobStatus
+from services.training import job_record, slots, status_file
 from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
 from services.training.layout import DEATH_CLAIM, JOB_FILE, LOG_FILE, PID_FILE, PROGRESS_FILE
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # A worker has this long to get its pid recorded before a missing pid counts as dead.
 START_GRACE_S = 30.0
 LOG_TAIL_LINES = 25
@@ -92,7 +92,7 @@ def submit_job(spec: JobSpec) -> JobInfo:
     folder = config.jobs_dir() / job_id
     folder.mkdir(parents=True)
     client = tracking.local_client()
-    experiment = spec.experiment_name or f"chat_completion_{_model_name(spec.model_id)}"
+    experiment = spec.experiment_name or tracking.experiment_name(_model_name(spec.model_id))
     experiment_id = tracking.ensure_experiment(
         client, experiment, config.mlflow_artifact_root() / _model_name(experiment)
     )
@@ -117,21 +117,19 @@ def submit_job(spec: JobSpec) -> JobInfo:
         estimate=_estimate(spec),
     )
     job_record.save(folder, record)
-    env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     try:
-        pid = process.start_detached(worker_command(folder), folder / LOG_FILE, env)
+        worker = processes.start(worker_command(folder), folder / LOG_FILE)
     except OSError as error:
         client.set_terminated(run_id, status="FAILED")
         status_file.write(folder, run_id, "FAILED")
         raise JobError(f"The training worker could not start: {error}") from error
-    process.write_pid_file(folder / PID_FILE, pid)
-    record.pid, record.pid_stamp = process.read_pid_file(folder / PID_FILE) or (pid, "")
+    processes.write_pid_file(folder / PID_FILE, worker.pid)
+    record.pid, record.pid_stamp = worker
     job_record.save(folder, record)
-    logger.info("job %s started (pid %s, run %s)", job_id, pid, run_id)
+    logger.info("job %s started (pid %s, run %s)", job_id, worker.pid, run_id)
     return JobInfo(
         id=job_id,
-        status="queued",
+        status=JobStatus.QUEUED,
         model_id=spec.model_id,
         display_name=spec.display_name,
         started_at=record.created_at,
@@ -163,14 +161,14 @@ def _spec_params(spec: JobSpec) -> dict[str, str]:
 
 def _worker_identity(folder: Path) -> tuple[int, str] | None:
     """(pid, stamp) of the job's worker: worker.pid first, which survives a corrupt job.json."""
-    return process.read_pid_file(folder / PID_FILE) or job_record.recorded_worker(folder)
+    return processes.read_pid_file(folder / PID_FILE) or job_record.recorded_worker(folder)
 
 
 def _worker_alive(folder: Path, record: JobRecord | None) -> bool:
     identity = _worker_identity(folder)
     if identity is None:
         return record is not None and time.time() - record.created_at < START_GRACE_S
-    return process.is_alive(*identity)
+    return processes.is_alive(*identity)
 
 
 def _load_record(folder: Path) -> JobRecord | None:
@@ -212,7 +210,7 @@ def _run_state(folder: Path, record: JobRecord) -> tuple[str, float, float | Non
 def _job_info(folder: Path, record: JobRecord) -> JobInfo:
     run_status, started_at, ended_at = _run_state(folder, record)
     status = tracking.job_status(run_status)
-    if status in RUNNING_STATUSES and not _worker_alive(folder, record):
+    if status.is_running and not _worker_alive(folder, record):
         # The worker died without closing its run (SIGKILL, out of memory, machine restart).
         status, ended_at = _record_death(folder, record)
     progress = _progress(folder) if status != "queued" else {}
@@ -236,7 +234,7 @@ def _queue_position(record: JobRecord) -> int | None:
     return slots.position(slots.pool_of(record.spec), slots.ticket(record.created_at, record.id))
 
 
-def _record_death(folder: Path, record: JobRecord) -> tuple[str, float | None]:
+def _record_death(folder: Path, record: JobRecord) -> tuple[JobStatus, float | None]:
     """Close the run of a worker found dead: (job status, when found); recorded exactly once.
 
     Whoever creates DEATH_CLAIM first writes the log line and ends the run; a look racing it
@@ -260,7 +258,7 @@ def _record_death(folder: Path, record: JobRecord) -> tuple[str, float | None]:
         return tracking.job_status(closing), (folder / DEATH_CLAIM).stat().st_mtime
     if closing == "FAILED":
         identity = _worker_identity(folder)
-        how = (identity and process.exit_description(identity[0])) or "exit status unknown"
+        how = (identity and processes.exit_description(identity[0])) or "exit status unknown"
         found = datetime.fromtimestamp(found_at).isoformat(sep=" ", timespec="seconds")
         with open(folder / LOG_FILE, "a") as log:
             log.write(
@@ -279,7 +277,7 @@ def _unreadable_job(folder: Path, error: UnreadableRecord) -> JobInfo:
     alive = _worker_alive(folder, None)
     return JobInfo(
         id=folder.name,
-        status="running" if alive else "failed",
+        status=JobStatus.RUNNING if alive else JobStatus.FAILED,
         display_name=UNREADABLE_RECORD,
         started_at=_modified_at(folder / JOB_FILE),
         error=error.message,
@@ -314,7 +312,7 @@ def _look(folder: Path) -> JobInfo:
         logger.warning("job %s: its MLflow run cannot be read: %s", record.id, error)
         return JobInfo(
             id=record.id,
-            status="failed",
+            status=JobStatus.FAILED,
             model_id=record.model_id,
             display_name=record.display_name,
             started_at=record.created_at,
@@ -351,8 +349,8 @@ def cancel_job(job_id: str) -> None:
         record.cancel_requested = True
         job_record.save(folder, record)
     identity = _worker_identity(folder)
-    was_running = identity is not None and process.is_alive(*identity)
-    if identity is not None and was_running and not process.stop_group(*identity):
+    was_running = identity is not None and processes.is_alive(*identity)
+    if identity is not None and was_running and not processes.stop(*identity):
         raise JobError(f"Job {job_id} (pid {identity[0]}) did not stop.", "Stop it by hand.")
     if record is not None:
         _record_death(folder, record)  # ends the run killed, unless the worker did

@@ -2,7 +2,7 @@
 
 Names are the Hugging Face / Azure pipeline names (services.params). Values are often strings
 ("true", "5e-6") because they come from forms and `--set k=v`; this module is tolerant of
-both. Missing values take the local defaults below. No heavy imports here.
+both. Missing values take the local defaults of services.params. No heavy imports here.
 """
 
 from __future__ import annotations
@@ -11,31 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class TrainSettings:
-    num_train_epochs: float = 1.0
-    max_steps: int = -1  # -1: train for num_train_epochs
-    per_device_train_batch_size: int = 1
-    per_device_eval_batch_size: int = 1
-    gradient_accumulation_steps: int = 1
-    learning_rate: float = 2e-4
-    lr_scheduler_type: str = "cosine"
-    warmup_steps: int = 0
-    apply_lora: bool = True
-    lora_r: int = 8
-    lora_alpha: int = 16
-    lora_dropout: float = 0.05
-    lora_target_modules: tuple[str, ...] = ("q_proj", "v_proj")
-    max_seq_length: int = 512
-    eval_steps: int = 10
-    logging_steps: int = 1
-    seed: int = 42
-    save_total_limit: int = 1
-    # Not pipeline parameters: evaluation on CPU is slow, so a test split is capped, and a
-    # single training file gives up this fraction of its rows for evaluation.
-    max_eval_samples: int = 200
-    eval_fraction: float = 0.05
+from services.params import GUIDE_DEFAULTS, LOCAL_DEFAULTS
 
 
 def _bool(value: Any) -> bool:
@@ -71,6 +47,41 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "max_eval_samples": lambda v: int(float(v)),
     "eval_fraction": float,
 }
+
+
+# What a local job starts from when its params lack a value: the same layers as
+# services.params.resolve_params (the guide's defaults, then the local backend's).
+_DEFAULTS = {**GUIDE_DEFAULTS, **LOCAL_DEFAULTS}
+
+
+def _default(name: str) -> Any:
+    return _CONVERTERS[name](_DEFAULTS[name])
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    num_train_epochs: float = _default("num_train_epochs")
+    max_steps: int = _default("max_steps")  # -1: train for num_train_epochs
+    per_device_train_batch_size: int = _default("per_device_train_batch_size")
+    per_device_eval_batch_size: int = _default("per_device_eval_batch_size")
+    gradient_accumulation_steps: int = _default("gradient_accumulation_steps")
+    learning_rate: float = _default("learning_rate")
+    lr_scheduler_type: str = _default("lr_scheduler_type")
+    warmup_steps: int = _default("warmup_steps")
+    apply_lora: bool = _default("apply_lora")
+    lora_r: int = _default("lora_r")
+    lora_alpha: int = _default("lora_alpha")
+    lora_dropout: float = _default("lora_dropout")
+    lora_target_modules: tuple[str, ...] = _default("lora_target_modules")
+    max_seq_length: int = _default("max_seq_length")
+    eval_steps: int = _default("eval_steps")
+    logging_steps: int = _default("logging_steps")
+    seed: int = _default("seed")
+    save_total_limit: int = _default("save_total_limit")
+    # Not pipeline parameters: evaluation on CPU is slow, so a test split is capped, and a
+    # single training file gives up this fraction of its rows for evaluation.
+    max_eval_samples: int = 200
+    eval_fraction: float = 0.05
 
 
 def settings_from_params(params: dict) -> TrainSettings:

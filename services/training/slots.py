@@ -23,8 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from services import config
-from services.training import process
+from services import config, processes
 
 LIMIT_ENV = "STUDIO_MAX_TRAININGS"
 POLL_S = 0.5  # how often a waiting worker looks for a free slot
@@ -61,8 +60,8 @@ def _waiting(folder: Path) -> list[str]:
     """Tickets of live waiting workers, first in line first; stale ones are removed."""
     tickets = []
     for path in sorted(folder.glob(f"*{TICKET_SUFFIX}")):
-        identity = process.read_pid_file(path)
-        if identity and process.is_alive(*identity):
+        identity = processes.read_pid_file(path)
+        if identity and processes.is_alive(*identity):
             tickets.append(path.name.removesuffix(TICKET_SUFFIX))
         else:  # its worker died while waiting (tickets are written atomically: never half)
             path.unlink(missing_ok=True)
@@ -97,13 +96,13 @@ def wait_for_slot(pool: str, job_ticket: str, on_wait: Callable[[int], None]) ->
     """
     folder = _pool_dir(pool)
     path = folder / f"{job_ticket}{TICKET_SUFFIX}"
-    process.write_pid_file(path, os.getpid())
+    processes.write_pid_file(path, os.getpid())
     told = None
     try:
         while True:
             tickets = _waiting(folder)
             if job_ticket not in tickets:  # removed by mistake: stand in line again
-                process.write_pid_file(path, os.getpid())
+                processes.write_pid_file(path, os.getpid())
                 continue
             place = tickets.index(job_ticket) + 1
             if place == 1:

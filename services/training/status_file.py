@@ -13,11 +13,11 @@ before this file existed) has no usable status file, and the caller asks MLflow 
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.atomic_files import write_json
 from services.training.layout import STATUS_FILE
 
 
@@ -32,9 +32,7 @@ def write(folder: Path, run_id: str, status: str, ended_at: float | None = None)
     """Record `status` of `run_id` atomically (ended_at defaults to now for an ended run)."""
     if ended_at is None and status not in ("SCHEDULED", "RUNNING"):
         ended_at = time.time()
-    temporary = folder / f".{STATUS_FILE}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps({"run_id": run_id, "status": status, "ended_at": ended_at}))
-    os.replace(temporary, folder / STATUS_FILE)
+    write_json(folder / STATUS_FILE, {"run_id": run_id, "status": status, "ended_at": ended_at})
 
 
 def read(folder: Path, run_id: str) -> RunStatus | None:

@@ -19,8 +19,9 @@ import sys
 import traceback
 from pathlib import Path
 
+from services import processes
 from services.config import offline_env
-from services.training import job_record, process, slots, status_file
+from services.training import job_record, slots, status_file
 from services.training.conversations import load_conversations
 from services.training.layout import LOG_FILE, PID_FILE, say
 from services.training.settings import settings_from_params
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     job_dir = Path(argv[0]).resolve()
     first_process = "LOCAL_RANK" not in os.environ  # not a torchrun rank
     if first_process:
-        process.write_pid_file(job_dir / PID_FILE, os.getpid())
+        processes.write_pid_file(job_dir / PID_FILE, os.getpid())
     record = job_record.load(job_dir)
     spec = record.spec
     os.environ.update(offline_env())

@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from services import config, tracking
+from services import config, processes, tracking
 from services.evaluation import evaluations
 from services.evaluation.errors import EvaluationError
-from services.training import process
 from tests.training.tiny import conversations, wait_for, write_jsonl
 
 
@@ -82,7 +81,7 @@ def test_cancel_stops_the_worker_and_ends_the_run_killed(finished_job, tmp_path)
     evaluations.cancel_evaluation(finished_job, started.id)
 
     pid = _record(finished_job, started.id)["pid"]
-    wait_for(lambda: not process.is_alive(pid), 15, "the worker to be gone")
+    wait_for(lambda: not processes.is_alive(pid), 15, "the worker to be gone")
     info = evaluations.get_evaluation(finished_job, started.id)
     assert info.status == "killed"
     assert tracking.local_client().get_run(info.run_id).info.status == "KILLED"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from services import processes
 from services.evaluation import evaluations
-from services.training import process
 from tests.app_helpers import open_page
 from tests.training.tiny import wait_for
 
@@ -65,4 +65,4 @@ def test_start_puts_the_running_evaluation_in_the_url_and_can_cancel_it(finished
 
     folder = config.jobs_dir() / finished_job / "evaluations" / evaluation_id
     pid = json.loads((folder / "evaluation.json").read_text())["pid"]
-    wait_for(lambda: not process.is_alive(pid), 15, "the worker to be gone")
+    wait_for(lambda: not processes.is_alive(pid), 15, "the worker to be gone")

@@ -9,9 +9,9 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services import config
+from services import config, processes
 from services.backends.base import JobSpec
-from services.training import jobs, process, slots
+from services.training import jobs, slots
 from tests.app_helpers import open_page
 from tests.training.tiny import wait_for, write_dataset
 
@@ -83,15 +83,15 @@ def test_cancel_asks_first_then_stops_the_job(sleeping_job):
     at = open_jobs_page(sleeping_job)
     at.button(key="jobs_cancel").click().run()
     assert "Cancel" in at.warning[0].value
-    assert process.is_alive(pid)  # asking is not doing
+    assert processes.is_alive(pid)  # asking is not doing
 
     at.button(key="jobs_cancel_no").click().run()
-    assert not at.warning and process.is_alive(pid)
+    assert not at.warning and processes.is_alive(pid)
 
     at.button(key="jobs_cancel").click().run()
     at.button(key="jobs_cancel_yes").click().run()
     assert not at.exception, at.exception
-    assert not process.is_alive(pid)
+    assert not processes.is_alive(pid)
     assert {m.label: m.value for m in at.metric}["Status"] == "killed"
     assert "cancelled by the user" in at.code[0].value
 

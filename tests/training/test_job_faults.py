@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from services import config, tracking
+from services import config, processes, tracking
 from services.cli import main as cli_main
-from services.training import jobs, process
+from services.training import jobs
 from services.training.layout import PID_FILE
 from tests.training.tiny import wait_for
 
@@ -33,7 +33,7 @@ def _log(job_id: str) -> str:
 
 
 def _pid(job_id: str) -> int:
-    return process.read_pid_file(_folder(job_id) / PID_FILE)[0]
+    return processes.read_pid_file(_folder(job_id) / PID_FILE)[0]
 
 
 def _run(run_id: str):
@@ -83,7 +83,7 @@ def test_an_unreadable_record_is_listed_as_such_among_good_jobs(
 
     pid = _pid(bad.id)
     assert cli_main(["jobs", "cancel", bad.id, "--json"]) == 0
-    assert not process.is_alive(pid)
+    assert not processes.is_alive(pid)
     assert "cancelled by the user" in _log(bad.id)
     assert jobs.get_job(bad.id).status == "failed"  # unreadable, and nothing runs any more
     for job in (good, other):
@@ -100,7 +100,7 @@ def test_cancel_stops_the_training_worker_of_a_record_corrupted_after_start(tiny
     assert jobs.get_job(job.id).status == "running"
     jobs.cancel_job(job.id)
 
-    assert not process.is_alive(pid)
+    assert not processes.is_alive(pid)
     assert _run(job.run_id).info.status == "KILLED"  # the worker closed its own run on SIGTERM
     assert "cancelled" in _log(job.id)
 
@@ -127,7 +127,7 @@ def test_trainings_queue_one_at_a_time_in_submit_order(tiny_spec, monkeypatch):
     assert "queued: position 1 for a cpu training slot" in _log(second.id)
 
     jobs.cancel_job(third.id)  # a queued job leaves the line
-    assert not process.is_alive(_pid(third.id))
+    assert not processes.is_alive(_pid(third.id))
     assert jobs.get_job(third.id).status == "killed"
     assert _run(third.run_id).info.status == "KILLED"
     assert jobs.get_job(second.id).status == "queued"
@@ -147,7 +147,7 @@ def test_a_worker_killed_outright_is_recorded_dead_exactly_once(tiny_spec):
     wait_for(lambda: "training slot taken" in _log(job.id), 120, "the worker to take its slot")
     killed_at = time.time()
     os.killpg(_pid(job.id), signal.SIGKILL)
-    wait_for(lambda: not process.is_alive(_pid(job.id)), 30, "the worker to be gone")
+    wait_for(lambda: not processes.is_alive(_pid(job.id)), 30, "the worker to be gone")
 
     # Several looks race to find it dead: one records it, the others only report it.
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -8,9 +8,9 @@ import signal
 
 import pytest
 
-from services import config, tracking
+from services import config, processes, tracking
 from services.errors import JobError
-from services.training import jobs, process
+from services.training import jobs
 from tests.training.tiny import wait_for
 
 
@@ -73,7 +73,7 @@ def test_cancel_stops_the_worker_and_marks_the_run_killed(tiny_spec):
 
     jobs.cancel_job(job.id)
 
-    assert not process.is_alive(_record(job.id)["pid"])
+    assert not processes.is_alive(_record(job.id)["pid"])
     assert jobs.get_job(job.id).status == "killed"
     assert _run_status(job.id) == "KILLED"
     assert "cancelled" in _log(job.id)  # the worker caught SIGTERM and closed its run

@@ -16,6 +16,7 @@ from services.backends.azure.connection import AzureClients, service_error, shor
 from services.backends.azure.jobs import MODEL_ID_TAG, MODEL_TAG, get_azure_job, map_status
 from services.backends.base import EndpointInfo, RegisteredModel, ScoringTarget
 from services.errors import AzureError, EndpointError, JobError, ModelError, ValidationError
+from services.status import EndpointStatus
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +26,6 @@ LIVENESS_INITIAL_DELAY_S = 600  # loading a multi-GB model takes minutes
 REQUEST_TIMEOUT_MS = 90_000
 JOB_TAG = "studio.job"
 LOG_LINES_ON_FAILURE = 50
-ENDPOINT_STATES = {
-    "succeeded": "running",
-    "creating": "provisioning",
-    "updating": "provisioning",
-    "provisioning": "provisioning",
-    "deleting": "deleting",
-    "failed": "failed",
-    "canceled": "failed",
-}
 
 Progress = Callable[[str], None]
 
@@ -244,14 +236,13 @@ def _endpoint_info(clients: AzureClients, endpoint: Any, prices: dict[str, float
             log.info(
                 "deployment %s of %s unreadable: %s", deployment_name, endpoint.name, short(error)
             )
-    state = _text(endpoint.provisioning_state).lower()
     return EndpointInfo(
         name=endpoint.name,
         backend="azure",
         scoring_uri=endpoint.scoring_uri or "",
         model_name=model_name,
         model_version=model_version,
-        status=ENDPOINT_STATES.get(state, state),
+        status=EndpointStatus.from_azure(_text(endpoint.provisioning_state)),
         deployment=deployment_name,
         hourly_price=price,
     )

@@ -9,33 +9,17 @@ from typing import Any
 from services.backends.azure.connection import AzureClients, service_error, short
 from services.backends.base import JobInfo
 from services.errors import JobError
+from services.status import JobStatus
 
 # Tags the studio puts on the pipeline job, so register/deploy know the foundation model.
 MODEL_TAG = "studio.model"
 MODEL_ID_TAG = "studio.model_id"
 MAX_LISTED_JOBS = 50
 
-# azure-ai-ml JobStatus -> the statuses users see (services.backends.base).
-STATUS_MAP = {
-    "notstarted": "queued",
-    "starting": "queued",
-    "provisioning": "queued",
-    "preparing": "queued",
-    "queued": "queued",
-    "running": "running",
-    "finalizing": "running",
-    "cancelrequested": "running",  # still running until Azure confirms Canceled
-    "completed": "finished",
-    "failed": "failed",
-    "notresponding": "failed",
-    "canceled": "killed",
-    "paused": "killed",  # terminal in Azure ML: the job will not go on by itself
-}
 
-
-def map_status(status: Any) -> str:
-    value = str(getattr(status, "value", status) or "").replace("_", "").lower()
-    return STATUS_MAP.get(value, "queued")
+def map_status(status: Any) -> JobStatus:
+    """An azure-ai-ml job status as the status users see."""
+    return JobStatus.from_service(status)
 
 
 def _epoch(value: Any) -> float | None:

@@ -14,6 +14,7 @@ from services.backends.azure.jobs import MODEL_ID_TAG, MODEL_TAG, to_job_info
 from services.backends.azure.models import model_name_from_id
 from services.backends.base import JobInfo, JobSpec
 from services.errors import AzureError, JobError
+from services.tracking import experiment_name
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def submit_job(clients: AzureClients, spec: JobSpec) -> JobInfo:
     job.settings.force_rerun = True  # never reuse cached results of an earlier run
     job.settings.continue_on_step_failure = False
     job.tags = {MODEL_TAG: model_name, MODEL_ID_TAG: spec.model_id}
-    experiment = spec.experiment_name or f"chat_completion_{model_name}"
+    experiment = spec.experiment_name or experiment_name(model_name)
     try:
         created = clients.workspace.jobs.create_or_update(job, experiment_name=experiment)
     except Exception as error:  # noqa: BLE001
