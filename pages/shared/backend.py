@@ -27,7 +27,13 @@ def backend_name() -> str:
 
 
 def current_backend() -> Backend:
-    """The active backend; Azure raises services.errors.AzureError when it cannot connect."""
+    """The active backend, as the caller may use it; Azure raises services.errors.AzureError
+    when it cannot connect."""
+    return GuardedBackend(connected_backend(), current_caller())
+
+
+def connected_backend() -> Backend:
+    """The active backend itself, for describing the connection (no role checks: never act
+    through it)."""
     options = st.session_state.get(state.AZURE_OPTIONS, {}) if backend_name() == "azure" else {}
-    backend = _cached_backend(backend_name(), json.dumps(options, sort_keys=True))
-    return GuardedBackend(backend, current_caller())
+    return _cached_backend(backend_name(), json.dumps(options, sort_keys=True))

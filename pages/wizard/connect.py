@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.shared import listings, state
-from pages.shared.backend import current_backend
+from pages.shared.backend import connected_backend
 from pages.shared.errors import show_error
 from services.config import studio_home
 from services.errors import StudioError
@@ -71,11 +71,10 @@ def _connect_azure() -> bool:
         st.info("Connect to a workspace to go on.")
         return False
     try:
-        backend = current_backend()
+        azure = connected_backend()
     except StudioError as error:
         show_error(error)
         return False
-    azure = getattr(backend, "inner", backend)  # the pages' backend wraps it (GuardedBackend)
     if isinstance(azure, AzureBackend):
         st.success(f"Connected to Azure ML {azure.connection.describe()}.")
     return True
