@@ -33,9 +33,12 @@ STATUS_MAP = {
 }
 
 
+def _raw_status(status: Any) -> str:
+    return str(getattr(status, "value", status) or "").replace("_", "").lower()
+
+
 def map_status(status: Any) -> str:
-    value = str(getattr(status, "value", status) or "").replace("_", "").lower()
-    return STATUS_MAP.get(value, "queued")
+    return STATUS_MAP.get(_raw_status(status), "queued")
 
 
 def _epoch(value: Any) -> float | None:
@@ -67,6 +70,7 @@ def to_job_info(job: Any) -> JobInfo:
         error=error,
         studio_url=job.studio_url or "",
         run_id=job.name,  # an Azure ML job's MLflow run id is its name
+        cancel_requested=_raw_status(job.status) == "cancelrequested",
     )
 
 
