@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from services import config, tracking
 from services.backends.base import RUNNING_STATUSES, JobInfo, JobSpec, LogChunk
-from services.errors import JobError
+from services.errors import JobError, StudioError
 from services.training import inputs, job_record, process, slots, status_file
 from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
 from services.training.layout import DEATH_CLAIM, JOB_FILE, LOG_FILE, PID_FILE, PROGRESS_FILE
@@ -126,7 +126,7 @@ def submit_job(spec: JobSpec, resume_from: ResumePoint | None = None) -> JobInfo
         display_name=spec.display_name,
         # A resumed job trains only the steps left: the whole-run estimate would not compare.
         estimate=None if resume_from else _estimate(spec),
-        inputs=inputs.fingerprint(spec),
+        inputs=_fingerprint(spec),
     )
     if resume_from:
         record.resumed_from = resume_from.record.id
@@ -155,6 +155,15 @@ def submit_job(spec: JobSpec, resume_from: ResumePoint | None = None) -> JobInfo
         started_at=record.created_at,
         run_id=run_id,
     )
+
+
+def _fingerprint(spec: JobSpec) -> dict:
+    """What the job trains on, for a later resume to check; {} (no resume) when unreadable."""
+    try:
+        return inputs.fingerprint(spec)
+    except (OSError, StudioError) as error:  # the worker will report the same problem
+        logger.warning("job inputs not fingerprinted: %s", error)
+        return {}
 
 
 def _resume_tags(point: ResumePoint) -> dict[str, str]:

@@ -71,8 +71,9 @@ def resume_point(job_id: str, step: int | None = None) -> ResumePoint:
     checkpoint = _chosen_checkpoint(job_id, checkpoints.list_checkpoints(folder), step)
     if not record.inputs:
         raise JobError(
-            f"Job {job_id} was submitted before Fine-Tune Studio recorded what it trained on, "
-            "so a resume cannot check that its data and base model are unchanged.",
+            f"Job {job_id} has no record of what it trained on (submitted before such records, "
+            "or its files could not be read then), so a resume cannot check that its data and "
+            "base model are unchanged.",
             "Start a new job with the same settings (Setup page, or `python -m services train`).",
         )
     changed = inputs.changes(record.inputs, inputs.fingerprint(JobSpec(**record.spec)))

@@ -161,3 +161,13 @@ def test_unchanged_inputs_resume_as_a_linked_job(cancelled_job):
         assert jobs.get_job(resumed.id).resumed_from == cancelled_job
     finally:
         jobs.cancel_job(resumed.id)
+
+
+def test_a_job_from_before_input_records_is_refused(cancelled_job):
+    _write_checkpoint(cancelled_job, 10)
+    path = config.jobs_dir() / cancelled_job / "job.json"
+    record = json.loads(path.read_text())
+    del record["inputs"]
+    path.write_text(json.dumps(record))
+    with pytest.raises(JobError, match="no record of what it trained on"):
+        resume.resume_job(cancelled_job)
