@@ -36,7 +36,7 @@ st.subheader("1 · Register a finished job")
 
 def register_choices(job) -> list[int | None]:
     """What of `job` can be registered: None is its final model, a number a kept checkpoint."""
-    final = [None] if job.status == "finished" else []
+    final: list[int | None] = [None] if job.status == "finished" else []
     if not backend.capabilities.checkpoints:
         return final
     kept = [c.step for c in reversed(backend.list_checkpoints(job.id)) if c.usable]

@@ -54,7 +54,8 @@ class Models:
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         base = AutoModelForCausalLM.from_pretrained(base_folder, dtype=dtype).to(device).eval()
-        adapter, whole = job_dir / ADAPTER_DIR, job_dir / MODEL_DIR
+        adapter: Path | None = job_dir / ADAPTER_DIR
+        whole: Path | None = job_dir / MODEL_DIR
         if checkpoint is not None:  # a kept checkpoint holds the adapter, or the whole model
             adapter, whole = (checkpoint, None) if has_adapter(checkpoint) else (None, checkpoint)
         if adapter and adapter.is_dir():
