@@ -34,16 +34,35 @@ st.caption("Register a finished job, deploy a version as an endpoint, then chat 
 
 # 1. Register
 st.subheader("1 · Register a finished job")
+
+
+def register_choices(job) -> list[int | None]:
+    """What of `job` can be registered: None is its final model, a number a kept checkpoint."""
+    final: list[int | None] = [None] if job.status == "finished" else []
+    if not backend.capabilities.checkpoints:
+        return final
+    kept = [c.step for c in reversed(backend.list_checkpoints(job.id)) if c.usable]
+    return final + kept
+
+
 with st.spinner("Reading jobs…"):  # files only, unless a job predates status.json
-    finished = [job for job in backend.list_jobs() if job.status == "finished"]
-if not finished:
+    choices = {job: register_choices(job) for job in backend.list_jobs() if job.is_terminal}
+    registrable = [job for job, what in choices.items() if what]
+if not registrable:
     st.info("No finished job yet: fine-tune a model on the Setup page, follow it on Jobs.")
 else:
     job = st.selectbox(
         "Finished job",
-        finished,
-        format_func=lambda j: f"{j.display_name or j.id} ({j.id})",
+        registrable,
+        format_func=lambda j: f"{j.display_name or j.id} ({j.id}, {j.status})",
         key="deploy_job",
+    )
+    checkpoint = st.selectbox(
+        "What to register",
+        choices[job],
+        format_func=lambda step: "the final model" if step is None else f"checkpoint, step {step}",
+        key=f"deploy_checkpoint_{job.id}",
+        help="A kept checkpoint is the model as it was at that step (any job that kept one).",
     )
     name = st.text_input(
         "Model name",
@@ -56,7 +75,7 @@ else:
     ):
         try:
             with st.spinner("Registering…"):
-                model = backend.register_model(job.id, name)
+                model = backend.register_model(job.id, name, checkpoint=checkpoint)
             st.session_state[JUST_REGISTERED] = (model.name, model.version)
             st.success(f"Registered **{model.name}** version {model.version}.")
         except StudioError as error:
@@ -73,7 +92,13 @@ def registered_versions() -> None:
         st.info("No registered model yet: register a finished job above.")
         return
     rows = [
-        {"name": v.name, "version": v.version, "job": v.source_job, "base": v.base_model}
+        {
+            "name": v.name,
+            "version": v.version,
+            "job": v.source_job,
+            "step": "final" if v.checkpoint_step is None else str(v.checkpoint_step),
+            "base": v.base_model,
+        }
         for v in versions
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="deploy_versions_table")
@@ -87,7 +112,10 @@ def registered_versions() -> None:
     chosen = st.selectbox(
         "Version to deploy",
         versions,
-        format_func=lambda v: f"{v.name} : {v.version}",
+        format_func=lambda v: (
+            f"{v.name} : {v.version}"
+            + ("" if v.checkpoint_step is None else f" (step {v.checkpoint_step})")
+        ),
         key="deploy_version",
     )
     deploy_col, base_col = st.columns(2)

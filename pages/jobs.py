@@ -10,6 +10,7 @@ from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.job_picker import pick_job
 from pages.shared.signin import is_operator
+from services.errors import StudioError
 from services.job_display import duration, format_duration, job_rows, progress
 from services.security.audit import started_by
 from services.training.estimate import check_estimate
@@ -23,6 +24,8 @@ LOG_CHARS = 20_000  # the log tail kept in the session
 LOG_LINES = 40  # the lines shown: the newest, so no scrolling is needed to follow a job
 SELECTED = "jobs_selected"
 CONFIRM_CANCEL = "jobs_confirm_cancel"
+CANCEL_SENT = "jobs_cancel_sent"  # ids whose cancel this session sent (Azure stops later)
+RESUMABLE = ("killed", "failed")
 
 
 def log_tail(job_id: str) -> str:
@@ -47,7 +50,11 @@ def live_view(job_id: str, refreshing: bool) -> None:
     if refreshing and job.is_terminal:
         st.rerun()  # redraw the whole page: final status, no more refreshing
     status, model, elapsed = st.columns(3)
-    status.metric("Status", job.status)
+    # Azure answers a cancel at once and stops the job later: say so until the status follows.
+    stopping = not job.is_terminal and (
+        job.cancel_requested or job_id in st.session_state.get(CANCEL_SENT, ())
+    )
+    status.metric("Status", "cancel requested" if stopping else job.status)
     model.metric("Model", job.model_id.rstrip("/").rsplit("/", 1)[-1] or "?")
     elapsed.metric("Duration", format_duration(duration(job)) or "…")
     shown = progress(job)
@@ -77,10 +84,44 @@ def cancel_controls(job_id: str) -> None:
     if yes.button("Yes, cancel the job", type="primary", key="jobs_cancel_yes"):
         with st.spinner("Stopping the job…"):
             backend.cancel_job(job_id)
+        st.session_state[CANCEL_SENT] = {*st.session_state.get(CANCEL_SENT, ()), job_id}
         st.session_state.pop(CONFIRM_CANCEL)
         st.rerun()
     if no.button("No, keep it running", key="jobs_cancel_no"):
         st.session_state.pop(CONFIRM_CANCEL)
+        st.rerun()
+
+
+def resume_controls(job) -> None:
+    """The "Resume from step N" button (the newest usable checkpoint) of a stopped job."""
+    if not backend.capabilities.resume:
+        st.info(
+            f"Resume is not available on the {backend.name} backend: its fine-tuning pipeline "
+            "keeps no checkpoint to continue from. Submit the job again to train from the start."
+        )
+        return
+    kept = backend.list_checkpoints(job.id)
+    usable = [checkpoint.step for checkpoint in kept if checkpoint.usable]
+    if not usable:
+        broken = "; ".join(f"step {c.step}: {c.problem}" for c in kept)
+        st.caption(
+            "No usable checkpoint to resume from"
+            + (f" ({broken})." if broken else ": it stopped before its first save.")
+        )
+        return
+    step = usable[-1]
+    if st.button(
+        f"Resume from step {step}",
+        key="jobs_resume",
+        icon=":material/play_circle:",
+        help="A new job continues this one: same data, optimizer and schedule, same step count.",
+    ):
+        try:
+            resumed = backend.resume_job(job.id, step)
+        except StudioError as error:
+            st.error(f"{error.message} {error.hint}".strip())
+            return
+        st.query_params["job"] = resumed.id
         st.rerun()
 
 
@@ -98,6 +139,8 @@ job_id = pick_job("Job", jobs, SELECTED)
 job = next(job for job in jobs if job.id == job_id)
 
 st.subheader(job.display_name or job.id)
+if job.resumed_from:
+    st.caption(f"Resumed from job `{job.resumed_from}` at step {job.resumed_from_step}.")
 st.caption(f"Started by {started_by('submit').get(job.id, 'unknown (before the audit log)')}")
 live = st.fragment(live_view, run_every=None if job.is_terminal else REFRESH_S)
 live(job_id, refreshing=not job.is_terminal)
@@ -106,6 +149,8 @@ if job.status == "finished" and (estimate := check_estimate(job_id)):
 
 if not job.is_terminal and is_operator():
     cancel_controls(job_id)
+if job.status in RESUMABLE:
+    resume_controls(job)
 st.download_button(
     "Download run report",
     data=lambda: run_report(job_id),  # built only when clicked

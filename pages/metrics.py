@@ -80,6 +80,13 @@ if not job_ids:
     st.stop()
 st.query_params["job"] = job_ids[0]
 st.session_state[state.SELECTED_JOB] = job_ids[0]
+for job_id in job_ids:
+    if by_id[job_id].resumed_from:  # its curve starts with the job it continues
+        st.caption(
+            f"`{job_id}` resumed `{by_id[job_id].resumed_from}` at step "
+            f"{by_id[job_id].resumed_from_step}: its curve is that job's up to the checkpoint, "
+            "then its own (a child run in MLflow)."
+        )
 
 
 def metrics_and_params() -> None:

@@ -33,8 +33,7 @@ class JobStatus(StrEnum):
     def from_service(cls, value: object) -> JobStatus:
         """An MLflow run status ("SCHEDULED") or an Azure ML job status ("CancelRequested"),
         in any case and with or without underscores; one that is not known yet is queued."""
-        key = str(getattr(value, "value", value) or "").replace("_", "").lower()
-        return _JOB_STATUSES.get(key, cls.QUEUED)
+        return _JOB_STATUSES.get(service_status_key(value), cls.QUEUED)
 
 
 _JOB_STATUSES = {
@@ -96,3 +95,9 @@ _AZURE_ENDPOINT_STATES = {
     "failed": EndpointStatus.FAILED,
     "canceled": EndpointStatus.FAILED,
 }
+
+
+def service_status_key(value: object) -> str:
+    """A service's status word, compared as-is: "CancelRequested", "CANCEL_REQUESTED" and an
+    enum member all read "cancelrequested"."""
+    return str(getattr(value, "value", value) or "").replace("_", "").lower()

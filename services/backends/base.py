@@ -30,6 +30,10 @@ class Capabilities:
     add_model_folder: bool = False  # Backend.add_model_folder: a model folder from this disk
     mlflow_ui: bool = False  # its runs live in the local MLflow store (`mlflow ui` shows them)
     evaluate: bool = False  # services.evaluation can score its finished jobs (local weights)
+    # Backend.resume_job: continue a cancelled or failed job from its last kept checkpoint
+    resume: bool = False
+    # Backend.list_checkpoints, register_model(checkpoint=): register a kept checkpoint
+    checkpoints: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,9 @@ class JobInfo:
     run_id: str = ""  # MLflow run id
     eta_seconds: float | None = None  # local: estimated time left while running
     queue_position: int | None = None  # local, while queued: 1 = the next to start
+    resumed_from: str = ""  # local: the job this one continues (Backend.resume_job)
+    resumed_from_step: int | None = None  # the step of that job's checkpoint it started at
+    cancel_requested: bool = False  # a cancel was sent and the job has not stopped yet
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", JobStatus(self.status))
@@ -148,6 +155,20 @@ class RegisteredModel:
     base_model: str = ""  # the model id the job fine-tuned (for a base-model comparison)
     created_at: float | None = None  # epoch seconds
     run_id: str = ""  # the training run it came from (lineage)
+    checkpoint_step: int | None = None  # registered from this kept checkpoint; None: final model
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """A checkpoint a job kept (Trainer's checkpoint-<step> folder)."""
+
+    step: int
+    path: str
+    problem: str = ""  # why it cannot be used (missing or corrupt files); "" when usable
+
+    @property
+    def usable(self) -> bool:
+        return not self.problem
 
 
 @dataclass(frozen=True)
@@ -285,12 +306,34 @@ class Backend(Protocol):
         """The job's logged parameters as strings. Raises JobError when there is no such job."""
         ...
 
+    def list_checkpoints(self, job_id: str) -> list[CheckpointInfo]:
+        """The checkpoints the job kept, oldest first (each says whether it is usable).
+
+        Raises JobError when there is no such job; UnsupportedError unless
+        `capabilities.checkpoints`.
+        """
+        ...
+
+    def resume_job(self, job_id: str, step: int | None = None) -> JobInfo:
+        """A new job that continues a cancelled or failed job from its checkpoint at `step`
+        (None: the newest), with its optimizer, scheduler and data order; returns at once.
+
+        Raises JobError when the job cannot be resumed (still running, finished, no usable
+        checkpoint, its data or base model changed since); UnsupportedError unless
+        `capabilities.resume`.
+        """
+        ...
+
     # Register, deploy, chat
-    def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
-        """Register a finished job's output as the next version of `name` (default: derived).
+    def register_model(
+        self, job_id: str, name: str | None = None, *, checkpoint: int | None = None
+    ) -> RegisteredModel:
+        """Register a finished job's output as the next version of `name` (default: derived),
+        or the checkpoint it kept at step `checkpoint` (any job that kept one).
 
         Raises JobError when the job is unknown or not finished, ModelError when it left no
-        model to register.
+        model to register (or no usable checkpoint at that step); UnsupportedError for a
+        checkpoint unless `capabilities.checkpoints`.
         """
         ...
 

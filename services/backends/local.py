@@ -11,6 +11,7 @@ import os
 
 from services.backends.base import (
     Capabilities,
+    CheckpointInfo,
     ComputeCheck,
     ComputeInfo,
     EndpointInfo,
@@ -26,13 +27,18 @@ from services.errors import UnsupportedError
 from services.local import catalog, devices
 from services.security.audit import audited
 from services.serving import local_endpoints, local_registry
-from services.training import jobs
+from services.training import jobs, resume
 
 
 class LocalBackend:
     name = "local"
     capabilities = Capabilities(
-        deploy_base_model=True, add_model_folder=True, mlflow_ui=True, evaluate=True
+        deploy_base_model=True,
+        add_model_folder=True,
+        mlflow_ui=True,
+        evaluate=True,
+        resume=True,
+        checkpoints=True,
     )
 
     def list_models(self) -> list[ModelInfo]:
@@ -99,9 +105,20 @@ class LocalBackend:
     def get_params(self, job_id: str) -> dict[str, str]:
         return jobs.get_params(job_id)
 
-    def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
+    def list_checkpoints(self, job_id: str) -> list[CheckpointInfo]:
+        return resume.list_checkpoints(job_id)
+
+    def resume_job(self, job_id: str, step: int | None = None) -> JobInfo:
+        with audited("resume", job_id, backend=self.name) as action:
+            job = resume.resume_job(job_id, step)
+            action.resource = job.id
+        return job
+
+    def register_model(
+        self, job_id: str, name: str | None = None, *, checkpoint: int | None = None
+    ) -> RegisteredModel:
         with audited("register", job_id, backend=self.name) as action:
-            model = local_registry.register_model(job_id, name)
+            model = local_registry.register_model(job_id, name, checkpoint=checkpoint)
             action.resource = f"{model.name}:{model.version}"
         return model
 

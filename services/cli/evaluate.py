@@ -37,6 +37,12 @@ def register(subparsers) -> None:
     parser.add_argument("--top-p", type=float, default=1.0)
     parser.add_argument("--batch-size", type=int, default=evaluations.DEFAULT_BATCH_SIZE)
     parser.add_argument(
+        "--checkpoint",
+        type=int,
+        metavar="STEP",
+        help="score the checkpoint the job kept at this step (see `jobs checkpoints JOB`)",
+    )
+    parser.add_argument(
         "--judge",
         metavar="ENDPOINT",
         help="an endpoint (scoring contract) that judges each pair of replies in both orders",
@@ -104,6 +110,7 @@ def evaluate(args) -> int:
         temperature=args.temperature,
         top_p=args.top_p,
         batch_size=args.batch_size,
+        checkpoint=args.checkpoint,
     )
     shown = ""
     try:

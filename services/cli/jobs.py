@@ -1,4 +1,5 @@
-"""`python -m services jobs list|status|logs|cancel`: follow and stop fine-tuning jobs."""
+"""`python -m services jobs list|status|logs|cancel|checkpoints|resume`: follow, stop and
+resume fine-tuning jobs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def register(subparsers) -> None:
         ("status", "one job's status and progress", show_status),
         ("logs", "a job's log", show_logs),
         ("cancel", "stop a job (its run is marked killed)", cancel),
+        ("checkpoints", "the checkpoints a job kept (resume or register one)", show_checkpoints),
+        ("resume", "continue a cancelled or failed job from a checkpoint, as a new job", resume),
     ):
         verb = verbs.add_parser(name, help=help_text)
         verb.add_argument("--backend", choices=BACKEND_NAMES, default=default_backend_name())
@@ -27,6 +30,8 @@ def register(subparsers) -> None:
             verb.add_argument("job_id", metavar="ID")
         if name == "logs":
             verb.add_argument("--follow", action="store_true", help="keep printing until it ends")
+        if name == "resume":
+            verb.add_argument("--step", type=int, help="the checkpoint's step (default: newest)")
         add_json_flag(verb)
         verb.set_defaults(handler=handler)
 
@@ -36,6 +41,8 @@ def describe(job: JobInfo) -> str:
     progress = f" {job.step}/{job.total_steps}" if job.total_steps else ""
     if job.queue_position:
         progress += f" (queued, position {job.queue_position})"
+    if job.resumed_from:
+        progress += f" (resumed {job.resumed_from} at step {job.resumed_from_step})"
     started = (
         datetime.fromtimestamp(job.started_at).strftime("%Y-%m-%d %H:%M") if job.started_at else ""
     )
@@ -81,4 +88,21 @@ def cancel(args) -> int:
     backend.cancel_job(args.job_id)
     job = backend.get_job(args.job_id)
     emit(job, as_json=args.json, text=describe(job))
+    return 0
+
+
+def show_checkpoints(args) -> int:
+    kept = create_backend(args.backend).list_checkpoints(args.job_id)
+    lines = [f"step {c.step}  {c.problem or 'usable'}  {c.path}" for c in kept]
+    emit(kept, as_json=args.json, text="\n".join(lines) or "no checkpoint kept")
+    return 0
+
+
+def resume(args) -> int:
+    job = create_backend(args.backend).resume_job(args.job_id, args.step)
+    emit(
+        job,
+        as_json=args.json,
+        text=f"{describe(job)}\nfollow it: python -m services jobs logs {job.id} --follow",
+    )
     return 0

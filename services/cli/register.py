@@ -1,4 +1,5 @@
-"""`python -m services register JOB [--name NAME]`: a finished job → a registered model version."""
+"""`python -m services register JOB [--name NAME] [--checkpoint STEP]`: a finished job (or a
+checkpoint any job kept) → a registered model version."""
 
 from __future__ import annotations
 
@@ -12,11 +13,19 @@ def register(subparsers) -> None:
     )
     parser.add_argument("job", help="job id (see `jobs list`)")
     parser.add_argument("--name", help="registered model name (default <model>-ultrachat-200k)")
+    parser.add_argument(
+        "--checkpoint",
+        type=int,
+        metavar="STEP",
+        help="register the checkpoint kept at this step (see `jobs checkpoints JOB`)",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=_register)
 
 
 def _register(args) -> int:
-    model = create_backend(default_backend_name()).register_model(args.job, args.name)
-    emit(model, as_json=args.json, text=f"Registered {model.name} version {model.version}")
+    backend = create_backend(default_backend_name())
+    model = backend.register_model(args.job, args.name, checkpoint=args.checkpoint)
+    step = f" (checkpoint at step {model.checkpoint_step})" if model.checkpoint_step else ""
+    emit(model, as_json=args.json, text=f"Registered {model.name} version {model.version}{step}")
     return 0

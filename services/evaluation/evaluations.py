@@ -62,6 +62,7 @@ class EvaluationInfo:
     scorecard: dict = field(default_factory=dict)
     examples: list[dict] = field(default_factory=list)
     error: str = ""
+    checkpoint_step: int | None = None  # a kept checkpoint was scored, not the final model
 
     @property
     def is_terminal(self) -> bool:
@@ -111,10 +112,17 @@ def _start_evaluation(
     temperature: float = 0.0,
     top_p: float = 1.0,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    checkpoint: int | None = None,
 ) -> EvaluationInfo:
-    """Check the job and its rows, open the MLflow run, start the worker; returns at once."""
+    """Check the job and its rows, open the MLflow run, start the worker; returns at once.
+
+    `checkpoint`: score the checkpoint the job kept at that step (a registered checkpoint
+    version) instead of its final model; the job need only have ended.
+    """
     job = jobs.get_job(job_id)
-    if job.status != "finished":
+    if checkpoint is not None:
+        _check_checkpoint(job, checkpoint)
+    elif job.status != "finished":
         raise EvaluationError(
             f"Job {job_id} is {job.status}: only a finished job can be evaluated.",
             "Wait for it to finish (Jobs page), or pick a finished job.",
@@ -140,6 +148,7 @@ def _start_evaluation(
             "studio.test_file": test_file,
             "studio.rows": f"{len(chosen)} rows, seed {seed}",
             "studio.row_indices": rows_used[:5000],
+            **({} if checkpoint is None else {"studio.checkpoint_step": str(checkpoint)}),
         },
     )
     sampling = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p}
@@ -163,6 +172,7 @@ def _start_evaluation(
         "seed": seed,
         "sampling": {**sampling, "seed": seed},
         "batch_size": batch_size,
+        "checkpoint_step": checkpoint,  # None: the job's final model
         "created_at": time.time(),
         "pid": None,
         "pid_stamp": "",
@@ -179,6 +189,21 @@ def _start_evaluation(
     write_json(folder / RECORD_FILE, evaluation)
     logger.info("evaluation %s of job %s started (pid %s)", evaluation_id, job_id, pid)
     return _info(folder, evaluation, client)
+
+
+def _check_checkpoint(job, step: int) -> None:
+    from services.training.checkpoints import usable_checkpoint
+
+    if not job.is_terminal:
+        raise EvaluationError(
+            f"Job {job.id} is {job.status}: evaluate its checkpoints once it has ended.",
+            "Wait for it to end (Jobs page), or cancel it.",
+        )
+    if usable_checkpoint(config.jobs_dir() / job.id, step) is None:
+        raise EvaluationError(
+            f"Job {job.id} kept no usable checkpoint at step {step}.",
+            f"List its checkpoints with `python -m services jobs checkpoints {job.id}`.",
+        )
 
 
 def _param(name: str, value):
@@ -235,6 +260,7 @@ def _info(folder: Path, record: dict, client) -> EvaluationInfo:
         scorecard=scorecard,
         examples=result.get("examples", []),
         error=error,
+        checkpoint_step=record.get("checkpoint_step"),
     )
 
 

@@ -19,6 +19,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from services.evaluation.rows import EvalRow
 from services.local import catalog
+from services.training.checkpoints import has_adapter
 from services.training.examples import IGNORE_INDEX, PadToLongest, tokenize_conversation
 from services.training.layout import ADAPTER_DIR, MODEL_DIR
 
@@ -43,7 +44,9 @@ class Generated:
 class Models:
     """The tokenizer, and a way to run the base or the tuned model (`with models.use("base")`)."""
 
-    def __init__(self, job_dir: Path, model_id: str, device: str) -> None:
+    def __init__(
+        self, job_dir: Path, model_id: str, device: str, checkpoint: Path | None = None
+    ) -> None:
         base_folder = catalog.model_path(model_id)
         self.device = device
         dtype = torch.bfloat16 if device == "cuda" else torch.float32
@@ -51,13 +54,17 @@ class Models:
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         base = AutoModelForCausalLM.from_pretrained(base_folder, dtype=dtype).to(device).eval()
-        if (job_dir / ADAPTER_DIR).is_dir():
+        adapter: Path | None = job_dir / ADAPTER_DIR
+        whole: Path | None = job_dir / MODEL_DIR
+        if checkpoint is not None:  # a kept checkpoint holds the adapter, or the whole model
+            adapter, whole = (checkpoint, None) if has_adapter(checkpoint) else (None, checkpoint)
+        if adapter and adapter.is_dir():
             from peft import PeftModel
 
-            self.tuned = PeftModel.from_pretrained(base, job_dir / ADAPTER_DIR).eval()
+            self.tuned = PeftModel.from_pretrained(base, adapter).eval()
             self.base = None  # the tuned model with its adapter disabled
-        elif (job_dir / MODEL_DIR).is_dir():
-            tuned = AutoModelForCausalLM.from_pretrained(job_dir / MODEL_DIR, dtype=dtype)
+        elif whole and whole.is_dir():
+            tuned = AutoModelForCausalLM.from_pretrained(whole, dtype=dtype)
             self.tuned, self.base = tuned.to(device).eval(), base
         else:
             raise FileNotFoundError(f"{job_dir} holds neither {ADAPTER_DIR}/ nor {MODEL_DIR}/")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from services.config import offline_env
 from services.evaluation.layout import LOG_FILE, PROGRESS_FILE, RECORD_FILE, RESULT_FILE, write_json
-from services.training.layout import JOB_FILE, say
+from services.training.layout import CHECKPOINTS_DIR, JOB_FILE, say
 
 # Set once SIGTERM arrives: library code may wrap the exception raised from the handler, so
 # the flag, not the exception type, says whether the evaluation was cancelled.
@@ -74,7 +74,9 @@ def evaluate(folder: Path, record: dict) -> dict:
     from services.evaluation import scoring
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    models = scoring.Models(job_dir, spec["model_id"], device)
+    step = record.get("checkpoint_step")
+    checkpoint = None if step is None else job_dir / CHECKPOINTS_DIR / f"checkpoint-{step}"
+    models = scoring.Models(job_dir, spec["model_id"], device, checkpoint=checkpoint)
     say(f"models loaded on {device}; {len(rows)} rows")
     sampling = scoring.Sampling(**record["sampling"])
     batch, length = record["batch_size"], settings.max_seq_length

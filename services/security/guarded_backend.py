@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from services.backends.base import (
     Backend,
+    CheckpointInfo,
     ComputeCheck,
     ComputeInfo,
     EndpointInfo,
@@ -128,9 +129,19 @@ class GuardedBackend:
     def cancel_job(self, job_id: str) -> None:
         self._as_operator("cancel", job_id, lambda: self.inner.cancel_job(job_id))
 
-    def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
+    def list_checkpoints(self, job_id: str) -> list[CheckpointInfo]:
+        return self.inner.list_checkpoints(job_id)
+
+    def resume_job(self, job_id: str, step: int | None = None) -> JobInfo:
+        return self._as_operator("resume", job_id, lambda: self.inner.resume_job(job_id, step))
+
+    def register_model(
+        self, job_id: str, name: str | None = None, *, checkpoint: int | None = None
+    ) -> RegisteredModel:
         return self._as_operator(
-            "register", job_id, lambda: self.inner.register_model(job_id, name)
+            "register",
+            job_id,
+            lambda: self.inner.register_model(job_id, name, checkpoint=checkpoint),
         )
 
     def deploy(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from services import config, tracking
-from services.backends.base import RegisteredModel
+from services.backends.base import CheckpointInfo, RegisteredModel
 from services.errors import ModelError
 from services.training import job_record
 from services.training.job_record import JobRecord
@@ -29,6 +30,9 @@ LOGGED_MODEL_PATH = "chat_model"  # artifact folder of the pyfunc in the job's r
 LOGGED_MODEL_TAG = "studio.logged_model_uri"  # on the job's run: the pyfunc logged for it
 JOB_TAG = "studio.job_id"
 BASE_MODEL_TAG = "studio.base_model_id"
+CHECKPOINT_TAG = "studio.checkpoint_step"  # on a version registered from a kept checkpoint
+# What a LoRA checkpoint folder holds of the adapter (the rest is optimizer and Trainer state).
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 # What the pyfunc needs to load; pinned to this environment. Passed explicitly because MLflow's
 # inference would add packages that are not installed here (torchvision).
 RUNTIME_PACKAGES = ("mlflow", "torch", "transformers", "peft", "accelerate", "safetensors")
@@ -52,9 +56,15 @@ def default_model_name(model_id: str) -> str:
     return f"{base or 'model'}-ultrachat-200k"
 
 
-def register_model(job_id: str, name: str | None = None) -> RegisteredModel:
-    """Register a finished job's adapter as a new version of `name` (default from its model)."""
-    job = _read_finished_job(job_id)
+def register_model(
+    job_id: str, name: str | None = None, *, checkpoint: int | None = None
+) -> RegisteredModel:
+    """Register a finished job's adapter as a new version of `name` (default from its model),
+    or, with `checkpoint`, the checkpoint the job kept at that step (any job that kept one)."""
+    if checkpoint is None:
+        job, kept = _read_finished_job(job_id), None
+    else:
+        job, kept = _read_checkpoint_job(job_id, checkpoint)
     name = (name or "").strip() or default_model_name(job.model_id)
     if not NAME_PATTERN.match(name):
         raise ModelError(
@@ -64,12 +74,11 @@ def register_model(job_id: str, name: str | None = None) -> RegisteredModel:
         )
     mlflow = _mlflow()
     run_id = _lineage_run(job)
-    model_uri = _logged_model_uri(job, run_id)
-    version = mlflow.register_model(
-        model_uri,
-        name,
-        tags={JOB_TAG: job_id, BASE_MODEL_TAG: job.model_id},
-    )
+    model_uri = _logged_model_uri(job, run_id, kept)
+    tags = {JOB_TAG: job_id, BASE_MODEL_TAG: job.model_id}
+    if kept is not None:
+        tags[CHECKPOINT_TAG] = str(kept.step)
+    version = mlflow.register_model(model_uri, name, tags=tags)
     log.info("registered job %s as %s version %s", job_id, name, version.version)
     return _registered(version)
 
@@ -129,6 +138,26 @@ def _read_finished_job(job_id: str) -> JobRecord:
     return job
 
 
+def _read_checkpoint_job(job_id: str, step: int) -> tuple[JobRecord, CheckpointInfo]:
+    """The job's record and the usable checkpoint it kept at `step`."""
+    from services.training.checkpoints import usable_checkpoint
+
+    job_dir = config.jobs_dir() / job_id
+    if not (job_dir / JOB_FILE).exists():
+        raise ModelError(
+            f"No local job {job_id!r}.", "List jobs with `python -m services jobs list`."
+        )
+    kept = usable_checkpoint(job_dir, step)
+    if kept is None:
+        raise ModelError(
+            f"Job {job_id!r} kept no usable checkpoint at step {step}.",
+            "See its checkpoints on the Deploy page, or register the final model.",
+        )
+    job = job_record.load(job_dir)
+    job.model_id = job.model_id or job.spec.get("model_id", "")
+    return job, kept
+
+
 def _lineage_run(job: JobRecord) -> str:
     """The job's MLflow run; a new run tagged with the job id when the store has none."""
     client = _client()
@@ -148,14 +177,19 @@ def _lineage_run(job: JobRecord) -> str:
     return run.info.run_id
 
 
-def _logged_model_uri(job: JobRecord, run_id: str) -> str:
-    """Save the pyfunc (adapter only) into the job's run once; reuse it for later versions.
+def _logged_model_uri(job: JobRecord, run_id: str, kept: CheckpointInfo | None) -> str:
+    """Save the pyfunc (adapter only; `kept`: that checkpoint's) into the job's run once;
+    reuse it for later versions.
 
     Saved and uploaded with the client rather than `log_model` inside `start_run(run_id)`:
     re-opening the run would flip a finished (or killed) job's status when it ends.
     """
     client = _client()
-    existing = client.get_run(run_id).data.tags.get(LOGGED_MODEL_TAG)
+    step = kept.step if kept is not None else None
+    # One logged pyfunc per run for the final model, and one per kept checkpoint.
+    suffix = "" if step is None else f"-step{step}"
+    tag, artifact_path = LOGGED_MODEL_TAG + suffix, LOGGED_MODEL_PATH + suffix
+    existing = client.get_run(run_id).data.tags.get(tag)
     if existing:
         return existing
     mlflow = _mlflow()
@@ -164,6 +198,8 @@ def _logged_model_uri(job: JobRecord, run_id: str) -> str:
     # A job trained without LoRA leaves a whole model: point at it rather than copy it.
     base_folder = str(job_dir / MODEL_DIR) if not adapter.exists() else ""
     with tempfile.TemporaryDirectory() as scratch:
+        if kept is not None:
+            adapter, base_folder = _checkpoint_weights(Path(kept.path), Path(scratch))
         folder = Path(scratch) / LOGGED_MODEL_PATH
         mlflow.pyfunc.save_model(
             path=str(folder),
@@ -176,10 +212,25 @@ def _logged_model_uri(job: JobRecord, run_id: str) -> str:
             },
             pip_requirements=_pinned_requirements(),
         )
-        client.log_artifacts(run_id, str(folder), artifact_path=LOGGED_MODEL_PATH)
-    uri = f"runs:/{run_id}/{LOGGED_MODEL_PATH}"
-    client.set_tag(run_id, LOGGED_MODEL_TAG, uri)
+        client.log_artifacts(run_id, str(folder), artifact_path=artifact_path)
+    uri = f"runs:/{run_id}/{artifact_path}"
+    client.set_tag(run_id, tag, uri)
     return uri
+
+
+def _checkpoint_weights(checkpoint: Path, scratch: Path) -> tuple[Path, str]:
+    """(adapter folder, whole-model folder) of a checkpoint: a LoRA checkpoint's adapter files
+    copied apart (the optimizer state beside them is not part of the model), or the checkpoint
+    folder itself as the model when it trained without LoRA."""
+    from services.training.checkpoints import has_adapter
+
+    adapter = scratch / "checkpoint-adapter"
+    if not has_adapter(checkpoint):
+        return adapter, str(checkpoint)  # `adapter` does not exist: the whole model is used
+    adapter.mkdir()
+    for name in ADAPTER_FILES:
+        shutil.copy2(checkpoint / name, adapter / name)
+    return adapter, ""
 
 
 def _base_model_folder(model_id: str) -> str:
@@ -213,6 +264,7 @@ def _registered(version) -> RegisteredModel:
         base_model=version.tags.get(BASE_MODEL_TAG, ""),
         created_at=version.creation_timestamp / 1000 if version.creation_timestamp else None,
         run_id=version.run_id or "",
+        checkpoint_step=int(step) if (step := version.tags.get(CHECKPOINT_TAG)) else None,
     )
 
 

@@ -35,25 +35,31 @@ class StudioCallback(TrainerCallback):
         self.client = client
         self.run_id = run_id
         self.first_step_at: float | None = None
+        # A resumed run starts at its checkpoint's step with its tokens already counted: speed
+        # and ETA count only the steps and tokens of this process.
+        self.first_step = 0
+        self.tokens_at_start = 0
         self.step_began = 0.0
         self.seconds_in_steps = 0.0  # forward, backward and optimizer only: no eval, no saving
 
     def _eta(self, state) -> float | None:
         done = state.global_step
-        if not done or self.first_step_at is None or done < 2:
+        if self.first_step_at is None or done - self.first_step < 1:
             return None
-        per_step = (time.monotonic() - self.first_step_at) / (done - 1)
+        per_step = (time.monotonic() - self.first_step_at) / (done - self.first_step)
         return per_step * (state.max_steps - done)
 
     def _tokens_per_second(self, state) -> float | None:
-        tokens = getattr(state, "num_input_tokens_seen", 0)
+        tokens = getattr(state, "num_input_tokens_seen", 0) - self.tokens_at_start
         seconds = self.seconds_in_steps
         return tokens / seconds if tokens and seconds > 0 else None
 
     def on_train_begin(self, args, state, control, **kwargs):
+        self.tokens_at_start = getattr(state, "num_input_tokens_seen", 0) or 0
         if state.is_world_process_zero:
-            write_progress(self.job_dir, step=0, total_steps=state.max_steps, eta_seconds=None)
-            print(f"training: {state.max_steps} steps", flush=True)
+            step = state.global_step  # > 0 when resumed from a checkpoint
+            write_progress(self.job_dir, step=step, total_steps=state.max_steps, eta_seconds=None)
+            print(f"training: {state.max_steps} steps, from step {step}", flush=True)
 
     def on_step_begin(self, args, state, control, **kwargs):
         self.step_began = time.monotonic()
@@ -61,7 +67,7 @@ class StudioCallback(TrainerCallback):
     def on_step_end(self, args, state, control, **kwargs):
         self.seconds_in_steps += time.monotonic() - self.step_began
         if self.first_step_at is None:
-            self.first_step_at = time.monotonic()
+            self.first_step_at, self.first_step = time.monotonic(), state.global_step
         if state.is_world_process_zero:
             write_progress(
                 self.job_dir,
@@ -69,7 +75,8 @@ class StudioCallback(TrainerCallback):
                 total_steps=state.max_steps,
                 eta_seconds=self._eta(state),
                 tokens_per_second=self._tokens_per_second(state),
-                seconds_per_step=self.seconds_in_steps / max(state.global_step, 1),
+                seconds_per_step=self.seconds_in_steps
+                / max(state.global_step - self.first_step + 1, 1),
                 updated_at=time.time(),
             )
 

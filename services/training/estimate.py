@@ -3,7 +3,8 @@
 Tokens come from the training file, each conversation cut at max_seq_length; a file of more
 than SAMPLE_ROWS rows is counted on a random sample and scaled (the estimate says so).
 Throughput comes from this machine's last finished local runs of the same model and shape
-(tokens/s of their training steps, from their progress.json); without one, from a rough
+(tokens/s of their training steps, counted as this module counts them: _counted_speed);
+without one, from a rough
 figure that says where it comes from. Duration counts training steps only: what it leaves
 out is listed in NOT_COUNTED. Cost = the VM size's hourly price × nodes × hours.
 """
@@ -173,7 +174,7 @@ def earlier_throughput(spec: JobSpec) -> tuple[float, str] | None:
         except (job_record.UnreadableRecord, OSError, ValueError):
             continue
         finished = status_file.read(folder, record.run_id)
-        speed = progress.get("tokens_per_second") if isinstance(progress, dict) else None
+        speed = _counted_speed(record, progress) if isinstance(progress, dict) else None
         if (
             finished is None
             or finished.status != "FINISHED"
@@ -190,6 +191,26 @@ def earlier_throughput(spec: JobSpec) -> tuple[float, str] | None:
     names = ", ".join(job_id for _, job_id, _ in newest)
     runs = "run" if len(newest) == 1 else "runs"
     return speed, f"the last {len(newest)} finished {runs} of this model and shape here: {names}"
+
+
+def _counted_speed(record: job_record.JobRecord, progress: dict) -> float | None:
+    """An earlier run's speed in the tokens this module counts: its estimated tokens over the
+    time its training steps took. The count differs from what the trainer tokenizes by what
+    the chat template adds beyond MESSAGE_OVERHEAD (SmolLM2's template inserts a default
+    system prompt: ~16 tokens a conversation, 20% of the short demo rows), the same for every
+    run of one model, so it cancels out. The trainer's own tokens/s when the run has no
+    estimate (or did not run the steps it estimated)."""
+    steps, per_step = progress.get("step"), progress.get("seconds_per_step")
+    estimate = record.estimate or {}
+    if (
+        estimate.get("tokens")
+        and isinstance(steps, int)
+        and estimate.get("steps") == steps
+        and isinstance(per_step, int | float)
+        and per_step > 0
+    ):
+        return estimate["tokens"] / (steps * per_step)
+    return progress.get("tokens_per_second")
 
 
 def fallback_throughput(parameters: int | None, gpus: int, nodes: int) -> tuple[float, str]:

@@ -50,6 +50,16 @@ class JobRecord:
     # The pre-flight estimate at submit (services.training.estimate.Estimate.to_dict());
     # None for records written before it existed or when it could not be made.
     estimate: dict | None = None
+    # Fingerprints of the data and base model at submit (services.training.inputs): a resume
+    # is refused when they changed. {} for records written before they existed.
+    inputs: dict = field(default_factory=dict)
+    # Resume links (services.training.resume): this job continues `resumed_from` from its
+    # checkpoint folder `resume_checkpoint` at `resumed_from_step`; `resumed_by` lists the
+    # jobs that continued this one.
+    resumed_from: str = ""
+    resumed_from_step: int | None = None
+    resume_checkpoint: str = ""
+    resumed_by: list = field(default_factory=list)
 
 
 # The type each field must have in a file; bool is excluded where a number is expected.
@@ -65,8 +75,13 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "pid_stamp": str,
     "cancel_requested": bool,
     "estimate": (dict, type(None)),
+    "inputs": dict,
+    "resumed_from": str,
+    "resumed_from_step": (int, type(None)),
+    "resume_checkpoint": str,
+    "resumed_by": list,
 }
-_NUMBERS = ("created_at", "pid")  # JSON true/false must not pass as 1/0
+_NUMBERS = ("created_at", "pid", "resumed_from_step")  # JSON true/false must not pass as 1/0
 _REQUIRED = ("id", "run_id")
 
 

@@ -24,14 +24,18 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services import config, processes, tracking
 from services.backends.base import JobInfo, JobSpec, LogChunk
-from services.errors import JobError
+from services.errors import JobError, StudioError
 from services.status import JobStatus
-from services.training import job_record, slots, status_file
+from services.training import inputs, job_record, slots, status_file
 from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
 from services.training.layout import DEATH_CLAIM, JOB_FILE, LOG_FILE, PID_FILE, PROGRESS_FILE
+
+if TYPE_CHECKING:
+    from services.training.resume import ResumePoint
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +89,12 @@ def _check_spec(spec: JobSpec) -> None:
         raise JobError("The job has no training file.", "Prepare a dataset first.")
 
 
-def submit_job(spec: JobSpec) -> JobInfo:
-    """Record the job, open its MLflow run and start its worker; returns at once (queued)."""
+def submit_job(spec: JobSpec, resume_from: ResumePoint | None = None) -> JobInfo:
+    """Record the job, open its MLflow run and start its worker; returns at once (queued).
+
+    With `resume_from` (services.training.resume) the job continues another one from its
+    checkpoint: its run is nested under that job's run, and both records name each other.
+    """
     _check_spec(spec)
     job_id = _new_job_id()
     folder = config.jobs_dir() / job_id
@@ -96,9 +104,11 @@ def submit_job(spec: JobSpec) -> JobInfo:
     experiment_id = tracking.ensure_experiment(
         client, experiment, config.mlflow_artifact_root() / _model_name(experiment)
     )
-    run = client.create_run(
-        experiment_id, run_name=spec.display_name or job_id, tags={"studio.job_id": job_id}
-    )
+    tags, run_name = {"studio.job_id": job_id}, spec.display_name or job_id
+    if resume_from:
+        tags.update(_resume_tags(resume_from))
+        run_name += f" (resumed at step {resume_from.checkpoint.step})"
+    run = client.create_run(experiment_id, run_name=run_name, tags=tags)
     run_id = run.info.run_id
     from mlflow.entities import Param  # mlflow loads where it is used, not on the page path
 
@@ -114,9 +124,17 @@ def submit_job(spec: JobSpec) -> JobInfo:
         spec=dataclasses.asdict(spec),
         model_id=spec.model_id,
         display_name=spec.display_name,
-        estimate=_estimate(spec),
+        # A resumed job trains only the steps left: the whole-run estimate would not compare.
+        estimate=None if resume_from else _estimate(spec),
+        inputs=_fingerprint(spec),
     )
+    if resume_from:
+        record.resumed_from = resume_from.record.id
+        record.resumed_from_step = resume_from.checkpoint.step
+        record.resume_checkpoint = resume_from.checkpoint.path
     job_record.save(folder, record)
+    if resume_from:
+        _link_resumed(resume_from.record.id, job_id)
     try:
         worker = processes.start(worker_command(folder), folder / LOG_FILE)
     except OSError as error:
@@ -135,6 +153,31 @@ def submit_job(spec: JobSpec) -> JobInfo:
         started_at=record.created_at,
         run_id=run_id,
     )
+
+
+def _fingerprint(spec: JobSpec) -> dict:
+    """What the job trains on, for a later resume to check; {} (no resume) when unreadable."""
+    try:
+        return inputs.fingerprint(spec)
+    except (OSError, StudioError) as error:  # the worker will report the same problem
+        logger.warning("job inputs not fingerprinted: %s", error)
+        return {}
+
+
+def _resume_tags(point: ResumePoint) -> dict[str, str]:
+    return {
+        "mlflow.parentRunId": point.record.run_id,  # the MLflow UI nests it under the old run
+        "studio.resumed_from": point.record.id,
+        "studio.resumed_from_step": str(point.checkpoint.step),
+    }
+
+
+def _link_resumed(old_job_id: str, new_job_id: str) -> None:
+    """Name the new job in the old one's record (the old worker has ended: no other writer)."""
+    folder = config.jobs_dir() / old_job_id
+    old = job_record.load(folder)
+    old.resumed_by = [*old.resumed_by, new_job_id]
+    job_record.save(folder, old)
 
 
 def _estimate(spec: JobSpec) -> dict | None:
@@ -227,6 +270,8 @@ def _job_info(folder: Path, record: JobRecord) -> JobInfo:
         run_id=record.run_id,
         eta_seconds=progress.get("eta_seconds") if status == "running" else None,
         queue_position=_queue_position(record) if status == "queued" else None,
+        resumed_from=record.resumed_from,
+        resumed_from_step=record.resumed_from_step,
     )
 
 
@@ -386,7 +431,22 @@ def get_metrics(job_id: str) -> dict[str, list[tuple[int, float]]]:
     record = _load_record(_job_dir(job_id))
     if record is None:
         return {}
-    return tracking.metric_histories(tracking.local_client(), record.run_id)
+    own = tracking.metric_histories(tracking.local_client(), record.run_id)
+    if not record.resumed_from or record.resumed_from_step is None:
+        return own
+    # A resumed job: the job it continues, up to the checkpoint, then its own points (its run
+    # logs at the continued steps), so the chart draws one curve (services.training.resume).
+    try:
+        earlier = get_metrics(record.resumed_from)
+    except JobError:  # the old job's folder was removed: its points are gone with it
+        return own
+    cut = record.resumed_from_step
+    joined = {
+        name: [p for p in earlier.get(name, []) if p[0] <= cut]
+        + [p for p in own.get(name, []) if p[0] > cut]
+        for name in sorted({*earlier, *own})
+    }
+    return {name: points for name, points in joined.items() if points}
 
 
 def get_params(job_id: str) -> dict[str, str]:

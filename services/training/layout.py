@@ -25,6 +25,7 @@ PROGRESS_FILE = "progress.json"
 STATUS_FILE = "status.json"
 ADAPTER_DIR = "adapter"
 MODEL_DIR = "model"
+CHECKPOINTS_DIR = "checkpoints"
 
 
 def say(message: str) -> None:

@@ -23,7 +23,7 @@ from transformers.utils import logging as hf_logging
 from services.local import catalog
 from services.training.callbacks import StudioCallback
 from services.training.examples import PadToLongest, tokenize_all
-from services.training.layout import ADAPTER_DIR, MODEL_DIR, say
+from services.training.layout import ADAPTER_DIR, CHECKPOINTS_DIR, MODEL_DIR, say
 from services.training.settings import TrainSettings, settings_from_params
 
 logger = logging.getLogger(__name__)
@@ -45,11 +45,13 @@ def _uses_cuda(spec: dict) -> bool:
     return int(spec.get("gpus") or 0) > 0 and torch.cuda.is_available()
 
 
-def _training_arguments(job_dir: Path, settings: TrainSettings, spec: dict, has_eval: bool):
+def _training_arguments(
+    job_dir: Path, settings: TrainSettings, spec: dict, has_eval: bool, resuming: bool = False
+):
     cuda = _uses_cuda(spec)
     bf16 = cuda and torch.cuda.is_bf16_supported()
     return TrainingArguments(
-        output_dir=str(job_dir / "checkpoints"),
+        output_dir=str(job_dir / CHECKPOINTS_DIR),
         num_train_epochs=settings.num_train_epochs,
         max_steps=settings.max_steps if settings.max_steps > 0 else -1,
         per_device_train_batch_size=settings.per_device_train_batch_size,
@@ -61,7 +63,9 @@ def _training_arguments(job_dir: Path, settings: TrainSettings, spec: dict, has_
         logging_steps=settings.logging_steps,
         eval_strategy="steps" if has_eval else "no",
         eval_steps=settings.eval_steps,
-        eval_on_start=has_eval,  # an eval at step 0, so the chart shows where eval loss began
+        # An eval at step 0, so the chart shows where eval loss began; a resumed run's chart
+        # already has one (from the job it continues).
+        eval_on_start=has_eval and not resuming,
         prediction_loss_only=True,
         save_strategy="steps",
         save_steps=settings.eval_steps,
@@ -87,8 +91,13 @@ def train(
     run_id: str,
     *,
     is_main: bool,
+    resume_checkpoint: str = "",
 ) -> Path | None:
-    """Train; return the folder saved at the end (adapter/ or model/) on the main process."""
+    """Train; return the folder saved at the end (adapter/ or model/) on the main process.
+
+    `resume_checkpoint`: a checkpoint folder of an earlier job to continue from
+    (services.training.resume): weights, optimizer, scheduler, RNG state and step count.
+    """
     settings = settings_from_params(spec.get("params") or {})
     train_rows, eval_rows = conversations
 
@@ -123,7 +132,9 @@ def train(
 
     trainer = Trainer(
         model=model,
-        args=_training_arguments(job_dir, settings, spec, has_eval=bool(eval_examples)),
+        args=_training_arguments(
+            job_dir, settings, spec, has_eval=bool(eval_examples), resuming=bool(resume_checkpoint)
+        ),
         data_collator=PadToLongest(tokenizer.pad_token_id),
         train_dataset=Examples(train_examples),
         eval_dataset=Examples(eval_examples) if eval_examples else None,
@@ -131,7 +142,9 @@ def train(
         callbacks=[StudioCallback(job_dir, client, run_id)],
     )
     trainer.remove_callback(PrinterCallback)  # the callback prints its own progress lines
-    trainer.train()
+    if resume_checkpoint:
+        say(f"resuming from {resume_checkpoint}")
+    trainer.train(resume_from_checkpoint=resume_checkpoint or None)
     if not is_main:
         return None
     output = job_dir / (ADAPTER_DIR if settings.apply_lora else MODEL_DIR)

@@ -126,7 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         say(f"data: {len(conversations[0])} training, {len(conversations[1])} evaluation rows")
         from services.training.trainer import train  # torch, transformers, peft: seconds
 
-        output = train(job_dir, spec, conversations, client, run_id, is_main=is_main)
+        output = train(
+            job_dir,
+            spec,
+            conversations,
+            client,
+            run_id,
+            is_main=is_main,
+            resume_checkpoint=record.resume_checkpoint,
+        )
         if client and output is not None:
             client.log_artifacts(run_id, str(output), artifact_path=output.name)
         say("training finished")

@@ -86,9 +86,26 @@ def test_capabilities_are_honest(contract_backend, capability, tmp_path):
         assert refused.value.hint  # says what to do instead
 
 
+@pytest.mark.parametrize(
+    ("capability", "operation"),
+    [("resume", "resume_job"), ("checkpoints", "list_checkpoints")],
+)
+def test_resume_and_checkpoint_capabilities_are_honest(contract_backend, capability, operation):
+    with pytest.raises(StudioError) as refused:
+        getattr(contract_backend, operation)("no-such-job")
+    offered = getattr(contract_backend.capabilities, capability)
+    assert isinstance(refused.value, UnsupportedError) is not offered
+    assert refused.value.hint
+
+
 def test_each_backend_supports_what_only_it_can_do(local_backend, azure_backend):
     assert local_backend.capabilities == Capabilities(
-        deploy_base_model=True, add_model_folder=True, mlflow_ui=True, evaluate=True
+        deploy_base_model=True,
+        add_model_folder=True,
+        mlflow_ui=True,
+        evaluate=True,
+        resume=True,
+        checkpoints=True,
     )
     assert azure_backend.capabilities == Capabilities(create_compute=True)
 

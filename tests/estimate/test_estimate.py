@@ -96,12 +96,14 @@ def test_cost_is_price_times_nodes_times_hours(tmp_path):
 def test_earlier_finished_run_of_the_same_shape_sets_the_throughput(finished_job):
     folder = config.jobs_dir() / finished_job
     record = job_record.load(folder)
-    measured = json.loads((folder / "progress.json").read_text())["tokens_per_second"]
+    progress = json.loads((folder / "progress.json").read_text())
+    # Its speed in the tokens the estimate counts: its estimated tokens over its step time.
+    seconds = progress["step"] * progress["seconds_per_step"]
     spec = JobSpec(**record.spec)
 
     estimate = estimate_job(spec)
     assert finished_job in estimate.source and "no earlier run" not in estimate.source
-    assert estimate.tokens_per_second == pytest.approx(measured)
+    assert estimate.tokens_per_second == pytest.approx(record.estimate["tokens"] / seconds)
 
     other_shape = dataclasses.replace(spec, params={**spec.params, "max_seq_length": "128"})
     assert estimate_job(other_shape).source.startswith("no earlier run")

@@ -16,6 +16,7 @@ from services.backends.azure.connection import (
 )
 from services.backends.base import (
     Capabilities,
+    CheckpointInfo,
     ComputeCheck,
     ComputeInfo,
     EndpointInfo,
@@ -28,6 +29,11 @@ from services.backends.base import (
 )
 from services.errors import UnsupportedError
 from services.security.audit import audited
+
+_NO_CHECKPOINTS = (
+    "Azure ML's chat_completion_pipeline keeps no intermediate checkpoints: resuming a job or "
+    "registering an earlier step is available with the local backend only."
+)
 
 
 class AzureBackend:
@@ -135,8 +141,22 @@ class AzureBackend:
     def get_params(self, job_id: str) -> dict[str, str]:
         return jobs.get_params(self.clients, job_id)
 
+    # chat_completion_pipeline keeps no checkpoint a later job could start from: its finetune
+    # step writes only the final model, and a rerun starts from step 0 (capabilities say so).
+    def list_checkpoints(self, job_id: str) -> list[CheckpointInfo]:
+        raise UnsupportedError(_NO_CHECKPOINTS, "Register the finished job's model instead.")
+
+    def resume_job(self, job_id: str, step: int | None = None) -> JobInfo:
+        raise UnsupportedError(
+            _NO_CHECKPOINTS, "Submit the job again: Azure ML trains it from the start."
+        )
+
     # Register, deploy, chat
-    def register_model(self, job_id: str, name: str | None = None) -> RegisteredModel:
+    def register_model(
+        self, job_id: str, name: str | None = None, *, checkpoint: int | None = None
+    ) -> RegisteredModel:
+        if checkpoint is not None:
+            raise UnsupportedError(_NO_CHECKPOINTS, "Register the finished job's model instead.")
         with audited("register", job_id, backend=self.name) as action:
             model = endpoints.register_model(self.clients, job_id, name)
             action.resource = f"{model.name}:{model.version}"

@@ -9,7 +9,7 @@ from typing import Any
 from services.backends.azure.connection import AzureClients, service_error, short
 from services.backends.base import JobInfo
 from services.errors import JobError
-from services.status import JobStatus
+from services.status import JobStatus, service_status_key
 
 # Tags the studio puts on the pipeline job, so register/deploy know the foundation model.
 MODEL_TAG = "studio.model"
@@ -51,6 +51,7 @@ def to_job_info(job: Any) -> JobInfo:
         error=error,
         studio_url=job.studio_url or "",
         run_id=job.name,  # an Azure ML job's MLflow run id is its name
+        cancel_requested=service_status_key(job.status) == "cancelrequested",
     )
 
 
