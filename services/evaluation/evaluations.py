@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services import config, tracking
+from services.evaluation import comparators
 from services.evaluation.errors import EvaluationError
 from services.evaluation.layout import (
     EVALUATIONS_DIR,
@@ -29,6 +30,7 @@ from services.evaluation.layout import (
     read_json,
     write_json,
 )
+from services.evaluation.remote import Remote, check_chat
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, select_rows
 from services.security.audit import audited
 from services.training import jobs, process
@@ -91,9 +93,11 @@ def _folder(job_id: str, evaluation_id: str) -> Path:
     return folder
 
 
-def start_evaluation(job_id: str, **options) -> EvaluationInfo:
-    """Start an evaluation of a finished job (options: see _start_evaluation); audited."""
-    with audited("evaluate", job_id, backend="local") as action:
+def start_evaluation(subject: str, **options) -> EvaluationInfo:
+    """Start an evaluation of a finished job, or of the job a registered MODEL[:V] came from
+    (options: see _start_evaluation); audited."""
+    with audited("evaluate", subject, backend="local") as action:
+        job_id = comparators.job_of(subject)
         info = _start_evaluation(job_id, **options)
         action.resource = f"{job_id}/{info.id}"
     return info
@@ -108,8 +112,12 @@ def _start_evaluation(
     temperature: float = 0.0,
     top_p: float = 1.0,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    against: str = comparators.BASE,
+    judge: Remote | None = None,
+    backend=None,
 ) -> EvaluationInfo:
-    """Check the job and its rows, open the MLflow run, start the worker; returns at once."""
+    """Check the job, its rows, the comparator and the judge, open the MLflow run, start the
+    worker; returns at once. `backend` finds a comparator endpoint (default: local)."""
     job = jobs.get_job(job_id)
     if job.status != "finished":
         raise EvaluationError(
@@ -121,6 +129,13 @@ def _start_evaluation(
     chosen = select_rows(test_file, rows, seed)  # bad input fails here, before any MLflow run
     if max_new_tokens < 1:
         raise EvaluationError("max_new_tokens must be at least 1.", "Ask for 1 or more tokens.")
+    if backend is None:
+        from services.backends import create_backend
+
+        backend = create_backend("local")
+    comparator = comparators.resolve(against, job_id, record["spec"]["model_id"], backend)
+    if judge is not None:
+        check_chat(judge, "The judge")
     evaluation_id = f"eval-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
     folder = config.jobs_dir() / job_id / EVALUATIONS_DIR / evaluation_id
     folder.mkdir(parents=True)
@@ -133,7 +148,8 @@ def _start_evaluation(
             "studio.kind": "evaluation",
             "studio.job_id": job_id,
             "studio.training_run_id": record["run_id"],
-            "studio.comparator": "base",
+            "studio.comparator": comparator.label,
+            **({"studio.judge": judge.label} if judge else {}),
             "studio.test_file": test_file,
             "studio.rows": f"{len(chosen)} rows, seed {seed}",
             "studio.row_indices": rows_used[:5000],
@@ -153,7 +169,9 @@ def _start_evaluation(
         "job_id": job_id,
         "run_id": run.info.run_id,
         "training_run_id": record["run_id"],
-        "comparator": "base",
+        "comparator": comparator.label,
+        "comparator_spec": comparator.describe(),
+        "judge": judge.describe() if judge else None,
         "test_file": test_file,
         "rows": rows,
         "rows_used": len(chosen),
@@ -168,6 +186,9 @@ def _start_evaluation(
     write_json(folder / RECORD_FILE, evaluation)
     env = {**os.environ, **config.offline_env(), "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    # Keys reach the worker in its environment only: never in evaluation.json or the log.
+    for role, remote in (("judge", judge), ("comparator", comparator.remote)):
+        env.update(remote.key_env(role) if remote else {})
     try:
         pid = process.start_detached(worker_command(folder), folder / LOG_FILE, env)
     except OSError as error:

@@ -41,26 +41,40 @@ class Generated:
 
 
 class Models:
-    """The tokenizer, and a way to run the base or the tuned model (`with models.use("base")`)."""
+    """The tokenizer, and a way to run the base or the tuned model (`with models.use("base")`).
 
-    def __init__(self, job_dir: Path, model_id: str, device: str) -> None:
+    With `comparator_dir` (another job of the same base model), "base" is that job's model.
+    """
+
+    def __init__(
+        self, job_dir: Path, model_id: str, device: str, comparator_dir: Path | None = None
+    ) -> None:
         base_folder = catalog.model_path(model_id)
         self.device = device
-        dtype = torch.bfloat16 if device == "cuda" else torch.float32
+        self.dtype = torch.bfloat16 if device == "cuda" else torch.float32
         self.tokenizer = AutoTokenizer.from_pretrained(base_folder)
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        base = AutoModelForCausalLM.from_pretrained(base_folder, dtype=dtype).to(device).eval()
+        self.tuned = self._job_model(job_dir, base_folder)
+        self.base = None  # None: the tuned model with its adapter disabled
+        if comparator_dir is not None:
+            self.base = self._job_model(comparator_dir, base_folder)
+        elif not (job_dir / ADAPTER_DIR).is_dir():
+            self.base = self._load(base_folder)
+
+    def _load(self, folder: Path):
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=self.dtype)
+        return model.to(self.device).eval()
+
+    def _job_model(self, job_dir: Path, base_folder: Path):
+        """A job's fine-tuned model: base + its LoRA adapter, or its full weights."""
         if (job_dir / ADAPTER_DIR).is_dir():
             from peft import PeftModel
 
-            self.tuned = PeftModel.from_pretrained(base, job_dir / ADAPTER_DIR).eval()
-            self.base = None  # the tuned model with its adapter disabled
-        elif (job_dir / MODEL_DIR).is_dir():
-            tuned = AutoModelForCausalLM.from_pretrained(job_dir / MODEL_DIR, dtype=dtype)
-            self.tuned, self.base = tuned.to(device).eval(), base
-        else:
-            raise FileNotFoundError(f"{job_dir} holds neither {ADAPTER_DIR}/ nor {MODEL_DIR}/")
+            return PeftModel.from_pretrained(self._load(base_folder), job_dir / ADAPTER_DIR).eval()
+        if (job_dir / MODEL_DIR).is_dir():
+            return self._load(job_dir / MODEL_DIR)
+        raise FileNotFoundError(f"{job_dir} holds neither {ADAPTER_DIR}/ nor {MODEL_DIR}/")
 
     @contextlib.contextmanager
     def use(self, which: str):

@@ -58,6 +58,7 @@ class ProgressFile:
 
 def evaluate(folder: Path, record: dict) -> dict:
     """Score both models on the record's rows; the result (scorecard + table) as a dict."""
+    from services.evaluation import remote
     from services.evaluation.per_example import example_rows
     from services.evaluation.rows import select_rows
     from services.evaluation.scorecard import Reply, build_scorecard
@@ -67,37 +68,79 @@ def evaluate(folder: Path, record: dict) -> dict:
     spec = json.loads((job_dir / JOB_FILE).read_text())["spec"]
     settings = settings_from_params(spec.get("params") or {})
     rows = select_rows(record["test_file"], record["rows"], record["seed"])
-    progress = ProgressFile(folder, total=4 * len(rows))
+    comparator = record.get("comparator_spec") or {"kind": "base"}
+    endpoint = remote.from_record(comparator.get("remote"), "comparator")
+    judge = remote.from_record(record.get("judge"), "judge")
+    steps = (2 if endpoint else 4) + (1 if judge else 0)
+    progress = ProgressFile(folder, total=steps * len(rows))
 
     import torch
 
     from services.evaluation import scoring
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    models = scoring.Models(job_dir, spec["model_id"], device)
+    other_job = job_dir.parent / comparator["job_id"] if comparator["kind"] == "model" else None
+    models = scoring.Models(job_dir, spec["model_id"], device, other_job)
     say(f"models loaded on {device}; {len(rows)} rows")
     sampling = scoring.Sampling(**record["sampling"])
     batch, length = record["batch_size"], settings.max_seq_length
     replies = {}
     for which in ("base", "tuned"):
-        progress.start(f"held-out loss: {which}")
-        losses = scoring.assistant_losses(models, which, rows, length, batch, progress.advance)
-        progress.start(f"generating: {which}")
         started = time.monotonic()
-        generated = scoring.generate(models, which, rows, sampling, length, batch, progress.advance)
+        if which == "base" and endpoint is not None:
+            progress.start(f"asking {endpoint.label}")
+            replies[which] = _endpoint_replies(endpoint, rows, sampling, models, progress.advance)
+        else:
+            progress.start(f"held-out loss: {which}")
+            losses = scoring.assistant_losses(models, which, rows, length, batch, progress.advance)
+            progress.start(f"generating: {which}")
+            generated = scoring.generate(
+                models, which, rows, sampling, length, batch, progress.advance
+            )
+            replies[which] = [
+                Reply(g.text, g.new_tokens, g.cut_off, loss, tokens)
+                for g, (loss, tokens) in zip(generated, losses, strict=True)
+            ]
         say(f"{which}: {len(rows)} replies in {time.monotonic() - started:.1f} s")
-        replies[which] = [
-            Reply(g.text, g.new_tokens, g.cut_off, loss, tokens)
-            for g, (loss, tokens) in zip(generated, losses, strict=True)
-        ]
     references = [row.reference for row in rows]
     card = build_scorecard(replies["base"], replies["tuned"], references, record["comparator"])
+    scorecard = dataclasses.asdict(card)
     table = example_rows(rows, replies["base"], replies["tuned"])
-    say(card.verdict)
-    return {
-        "scorecard": dataclasses.asdict(card),
-        "examples": [dataclasses.asdict(e) for e in table],
+    examples = [dataclasses.asdict(example) for example in table]
+    if judge is not None:
+        from services.evaluation.judge import judge_examples
+        from services.evaluation.scorecard import with_judge
+
+        progress.start(f"judging with {judge.label}")
+        tally, outcomes = judge_examples(judge, examples, progress.advance)
+        for example, outcome in zip(examples, outcomes, strict=True):
+            example["judge"] = outcome
+        scorecard = with_judge(scorecard, tally)
+    say(scorecard["verdict"])
+    return {"scorecard": scorecard, "examples": examples}
+
+
+def _endpoint_replies(endpoint, rows, sampling, models, progress) -> list:
+    """A comparator endpoint's replies, one request per row (its perplexity is not measured:
+    an endpoint returns text, not token scores)."""
+    import requests
+
+    from services.evaluation.remote import ask
+    from services.evaluation.scorecard import Reply
+
+    parameters = {
+        "max_new_tokens": sampling.max_new_tokens,
+        "temperature": sampling.temperature,
+        "top_p": sampling.top_p,
+        "do_sample": sampling.temperature > 0,
     }
+    session, replies = requests.Session(), []
+    for row in rows:
+        text = ask(endpoint, row.prompt, parameters, session).strip()
+        tokens = len(models.tokenizer(text, add_special_tokens=False)["input_ids"])
+        replies.append(Reply(text, tokens, tokens >= sampling.max_new_tokens, 0.0, 0))
+        progress(1)
+    return replies
 
 
 def _log_result(client, run_id: str, folder: Path, result: dict) -> None:
@@ -109,8 +152,15 @@ def _log_result(client, run_id: str, folder: Path, result: dict) -> None:
         Metric(f"{which}_{name}", float(value), now, 0)
         for which in ("base", "tuned")
         for name, value in card[which].items()
+        if value is not None  # an endpoint comparator has no perplexity
     ]
     metrics.append(Metric("improved", float(card["improved"]), now, 0))
+    judge = card.get("judge")
+    if judge:
+        low, high = judge["win_interval_95"]
+        figures = {**{k: judge[k] for k in ("wins", "ties", "losses", "win_share")}}
+        figures.update(win_ci95_low=low, win_ci95_high=high)
+        metrics += [Metric(f"judge_{k}", float(v), now, 0) for k, v in figures.items()]
     client.log_batch(run_id, metrics=metrics)
     client.set_tag(run_id, "studio.verdict", card["verdict"])
     client.log_table(
