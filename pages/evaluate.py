@@ -1,8 +1,10 @@
 """Evaluate page: did the fine-tune make the model better than its base?
 
-Pick a finished job, start an evaluation (a detached worker scores both models on a seeded
-sample of the job's test split), follow it live, then read the verdict, the scorecard and the
-per-example table. The job and the evaluation are in the URL, so a refresh finds them again.
+Pick a finished job, what to compare it against (its base model, another registered version,
+an endpoint) and optionally a judge, start an evaluation (a detached worker scores both models
+on a seeded sample of the job's test split), follow it live, then read the verdict, the
+scorecard and the per-example table. The job and the evaluation are in the URL, so a refresh
+finds them again.
 """
 
 import streamlit as st
@@ -10,13 +12,16 @@ import streamlit as st
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.job_picker import pick_job
-from services.evaluation import evaluations
+from services.errors import StudioError
+from services.evaluation import comparators, evaluations
 from services.evaluation.display import (
     evaluation_rows,
     example_summary_rows,
+    judge_line,
     progress_text,
     scorecard_rows,
 )
+from services.evaluation.remote import choose_judge
 from services.training.jobs import mlflow_ui_command
 
 ensure_app_navigation()
@@ -35,7 +40,18 @@ def show_chosen() -> None:
     st.query_params["evaluation"] = st.session_state[SHOWN]
 
 
-def start_form(job_id: str) -> None:
+JUDGES = ("No judge", "A running endpoint", "An OpenAI-compatible URL")
+
+
+def start_form(job_id: str, base_model_id: str) -> None:
+    judge_kind = st.radio(
+        "Pairwise judge (optional)",
+        JUDGES,
+        horizontal=True,
+        key="evaluate_judge_kind",
+        help="A chat model that picks the better reply of each pair, asked in both orders.",
+    )
+    endpoints = [e.name for e in backend.list_endpoints() if e.status == "running"]
     with st.form("evaluate_form"):
         rows, tokens, seed = st.columns(3)
         rows.number_input("Test rows", 1, 1000, evaluations.DEFAULT_ROWS, key="evaluate_rows")
@@ -43,14 +59,53 @@ def start_form(job_id: str) -> None:
             "Max new tokens", 1, 2048, evaluations.DEFAULT_MAX_NEW_TOKENS, key="evaluate_tokens"
         )
         seed.number_input("Seed", 0, 2**31 - 1, 0, key="evaluate_seed")
+        st.selectbox(
+            "Compare against",
+            comparators.choices(backend, job_id, base_model_id),
+            key="evaluate_against",
+            help="The base model, another registered fine-tune of it (perplexity compared), or "
+            "a running endpoint (replies only: an endpoint returns no token scores).",
+        )
+        if judge_kind == JUDGES[1]:
+            st.selectbox("Judge endpoint", endpoints, key="evaluate_judge_endpoint")
+        elif judge_kind == JUDGES[2]:
+            url, model = st.columns(2)
+            url.text_input(
+                "Judge URL", placeholder="https://api.openai.com/v1", key="evaluate_judge_url"
+            )
+            model.text_input("Judge model", placeholder="gpt-4o-mini", key="evaluate_judge_model")
+            st.text_input(
+                "Judge API key",
+                type="password",
+                key="evaluate_judge_key",
+                help="Passed to the evaluation's worker only; never saved or logged.",
+            )
         started = st.form_submit_button("Start evaluation", type="primary", key="evaluate_start")
     if started:
-        info = evaluations.start_evaluation(
-            job_id,
-            rows=int(st.session_state["evaluate_rows"]),
-            max_new_tokens=int(st.session_state["evaluate_tokens"]),
-            seed=int(st.session_state["evaluate_seed"]),
-        )
+        state = st.session_state
+        try:
+            with st.spinner("Checking the comparator and the judge…"):
+                judge = choose_judge(
+                    backend,
+                    endpoint=(state.get("evaluate_judge_endpoint") or "")
+                    if judge_kind == JUDGES[1]
+                    else "",
+                    url=state.get("evaluate_judge_url", "") if judge_kind == JUDGES[2] else "",
+                    key=state.get("evaluate_judge_key", ""),
+                    model=state.get("evaluate_judge_model", ""),
+                )
+                info = evaluations.start_evaluation(
+                    job_id,
+                    rows=int(state["evaluate_rows"]),
+                    max_new_tokens=int(state["evaluate_tokens"]),
+                    seed=int(state["evaluate_seed"]),
+                    against=state["evaluate_against"],
+                    judge=judge,
+                    backend=backend,
+                )
+        except StudioError as error:
+            st.error(f"{error.message} {error.hint}")
+            return
         st.query_params["evaluation"] = info.id
         st.rerun()
 
@@ -67,35 +122,45 @@ def live_view(job_id: str, evaluation_id: str, refreshing: bool) -> None:
         st.rerun()
 
 
+def _measured(value) -> str:
+    return f"{value:.2f}" if value is not None else "n/a"
+
+
 def results(info) -> None:
     if info.improved:
         st.success(info.verdict, icon=":material/trending_up:")
     else:
         st.warning(info.verdict, icon=":material/trending_flat:")
     base, tuned = info.scorecard["base"], info.scorecard["tuned"]
+    versus = info.comparator
     perplexity, rouge, chrf = st.columns(3)
+    measured = base["perplexity"] is not None and tuned["perplexity"] is not None
     perplexity.metric(
         "Perplexity (tuned)",
-        f"{tuned['perplexity']:.2f}",
-        f"{tuned['perplexity'] - base['perplexity']:+.2f} vs base",
+        _measured(tuned["perplexity"]),
+        f"{tuned['perplexity'] - base['perplexity']:+.2f} vs {versus}" if measured else None,
         delta_color="inverse",
     )
     rouge.metric(
         "ROUGE-L (tuned)", f"{tuned['rouge_l']:.3f}", f"{tuned['rouge_l'] - base['rouge_l']:+.3f}"
     )
     chrf.metric("chrF (tuned)", f"{tuned['chrf']:.3f}", f"{tuned['chrf'] - base['chrf']:+.3f}")
+    judged = judge_line(info.scorecard)
+    if judged:
+        st.info(judged, icon=":material/gavel:")
     st.dataframe(scorecard_rows(info.scorecard), hide_index=True, key="evaluate_scorecard")
     st.subheader("Per example, largest change first")
     st.dataframe(example_summary_rows(info.examples), hide_index=True, key="evaluate_examples")
     for example in info.examples:
         title = f"Row {example['row']}: ROUGE-L {example['rouge_l_change']:+.2f}"
+        title += f" · judge: {example['judge']}" if "judge" in example else ""
         with st.expander(title, key=f"evaluate_example_{example['row']}"):
             st.markdown(f"**Prompt** ({example['earlier_turns']} earlier turns)")
             st.text(example["prompt"])
             st.markdown("**Reference**")
             st.text(example["reference"])
             left, right = st.columns(2)
-            left.markdown(f"**Base** · ROUGE-L {example['base_rouge_l']:.2f}")
+            left.markdown(f"**{versus}** · ROUGE-L {example['base_rouge_l']:.2f}")
             left.text(example["base_reply"] or "(empty)")
             right.markdown(f"**Tuned** · ROUGE-L {example['tuned_rouge_l']:.2f}")
             right.text(example["tuned_reply"] or "(empty)")
@@ -117,10 +182,11 @@ if not finished:
 job_id = pick_job("Finished job", finished, JOB, on_change=put_job_in_url)
 
 st.caption(
-    "Scores the tuned model and its base model on the same sampled rows of the job's test split: "
-    "held-out perplexity on the reference replies, and ROUGE-L / chrF of greedy replies."
+    "Scores the tuned model and its comparator (by default its base model) on the same sampled "
+    "rows of the job's test split: held-out perplexity on the reference replies, and ROUGE-L / "
+    "chrF of greedy replies."
 )
-start_form(job_id)
+start_form(job_id, next(job.model_id for job in finished if job.id == job_id))
 
 past = evaluations.list_evaluations(job_id)
 if not past:

@@ -19,9 +19,8 @@ from services.backends import create_backend, default_backend_name
 from services.cli.output import add_json_flag, emit
 from services.evaluation import evaluations
 from services.evaluation.display import judge_line
-from services.evaluation.errors import EvaluationError
 from services.evaluation.evaluations import EvaluationInfo
-from services.evaluation.remote import Remote, openai_compatible
+from services.evaluation.remote import Remote, choose_judge
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED
 
 FOLLOW_INTERVAL_S = 1.0
@@ -105,14 +104,14 @@ def _scorecard_text(info: EvaluationInfo) -> str:
 
 
 def _judge(args, backend) -> Remote | None:
-    if args.judge and args.judge_url:
-        raise EvaluationError("Give --judge or --judge-url, not both.", "Pick one judge.")
-    if args.judge:
-        return Remote(args.judge, backend.scoring_target(args.judge))
-    if args.judge_url:
-        key = os.environ.get("STUDIO_JUDGE_KEY") or os.environ.get("OPENAI_API_KEY", "")
-        return openai_compatible(args.judge_url, key, args.judge_model)
-    return None
+    key = os.environ.get("STUDIO_JUDGE_KEY") or os.environ.get("OPENAI_API_KEY", "")
+    return choose_judge(
+        backend,
+        endpoint=args.judge or "",
+        url=args.judge_url or "",
+        key=key,
+        model=args.judge_model,
+    )
 
 
 def evaluate(args) -> int:

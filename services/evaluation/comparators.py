@@ -97,3 +97,15 @@ def resolve(against: str, job_id: str, base_model_id: str, backend) -> Comparato
     remote = Remote(against, target)
     check_chat(remote, "The comparator endpoint")
     return Comparator(f"endpoint {against}", "endpoint", remote=remote)
+
+
+def choices(backend, job_id: str, base_model_id: str) -> list[str]:
+    """What the page offers to compare against: base, the registered versions of other jobs of
+    the same base model, and the running endpoints."""
+    versions = [
+        f"{m.name}:{m.version}"
+        for m in backend.list_registered_models()
+        if m.base_model == base_model_id and m.source_job and m.source_job != job_id
+    ]
+    running = [e.name for e in backend.list_endpoints() if e.status == "running"]
+    return [BASE, *versions, *running]

@@ -61,6 +61,18 @@ def openai_compatible(url: str, key: str, model: str, timeout_s: float = DEFAULT
     return Remote(url, ScoringTarget(url, key), OPENAI, model.strip(), timeout_s)
 
 
+def choose_judge(backend, *, endpoint: str = "", url: str = "", key: str = "", model: str = ""):
+    """The judge the user picked: an endpoint of `backend` by name, or an OpenAI-compatible
+    URL with its key and model; None for no judge."""
+    if endpoint and url:
+        raise EndpointError("Pick one judge: an endpoint or a URL, not both.", "Clear one.")
+    if endpoint:
+        return Remote(endpoint, backend.scoring_target(endpoint))
+    if url:
+        return openai_compatible(url, key, model)
+    return None
+
+
 def from_record(described: dict | None, role: str) -> Remote | None:
     """The worker's side: the described endpoint with its key from the environment."""
     if not described:
