@@ -89,7 +89,7 @@ def evaluate(folder: Path, record: dict) -> dict:
         started = time.monotonic()
         if which == "base" and endpoint is not None:
             progress.start(f"asking {endpoint.label}")
-            replies[which] = _endpoint_replies(endpoint, rows, sampling, models, progress.advance)
+            replies[which] = _endpoint_replies(endpoint, rows, sampling, models, progress)
         else:
             progress.start(f"held-out loss: {which}")
             losses = scoring.assistant_losses(models, which, rows, length, batch, progress.advance)
@@ -120,13 +120,10 @@ def evaluate(folder: Path, record: dict) -> dict:
     return {"scorecard": scorecard, "examples": examples}
 
 
-def _endpoint_replies(endpoint, rows, sampling, models, progress) -> list:
-    """A comparator endpoint's replies, one request per row (its perplexity is not measured:
-    an endpoint returns text, not token scores)."""
-    import requests
-
-    from services.evaluation.remote import ask
-    from services.evaluation.scorecard import Reply
+def _endpoint_replies(endpoint, rows, sampling, models, progress: ProgressFile) -> list:
+    """A comparator endpoint's replies (no perplexity: an endpoint returns text, not token
+    scores), counted with the tuned model's tokenizer."""
+    from services.evaluation.through_endpoints import endpoint_replies
 
     parameters = {
         "max_new_tokens": sampling.max_new_tokens,
@@ -134,13 +131,11 @@ def _endpoint_replies(endpoint, rows, sampling, models, progress) -> list:
         "top_p": sampling.top_p,
         "do_sample": sampling.temperature > 0,
     }
-    session, replies = requests.Session(), []
-    for row in rows:
-        text = ask(endpoint, row.prompt, parameters, session).strip()
-        tokens = len(models.tokenizer(text, add_special_tokens=False)["input_ids"])
-        replies.append(Reply(text, tokens, tokens >= sampling.max_new_tokens, 0.0, 0))
-        progress(1)
-    return replies
+
+    def count(text: str) -> int:
+        return len(models.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    return endpoint_replies(endpoint, rows, parameters, count, progress.advance)
 
 
 def _log_result(client, run_id: str, folder: Path, result: dict) -> None:

@@ -90,7 +90,7 @@ def test_each_backend_supports_what_only_it_can_do(local_backend, azure_backend)
     assert local_backend.capabilities == Capabilities(
         deploy_base_model=True, add_model_folder=True, mlflow_ui=True, evaluate=True
     )
-    assert azure_backend.capabilities == Capabilities(create_compute=True)
+    assert azure_backend.capabilities == Capabilities(create_compute=True, deploy_base_model=True)
 
 
 @pytest.mark.parametrize("operation", READS)
