@@ -7,16 +7,22 @@ ran, 1 when it failed or was cancelled. Ctrl-C cancels it. With --judge ENDPOINT
 the default backend) or --judge-url URL (OpenAI-compatible; key from $STUDIO_JUDGE_KEY or
 $OPENAI_API_KEY), the worker has each pair of replies judged (services.evaluation.judge): the
 scorecard gains a judge row, the verdict "judge wins N/M", the MLflow run the judge's figures.
+
+On a backend without local weights (Azure) it evaluates through endpoints: --tuned-endpoint
+and --data (the test split), against an endpoint or the base model deployed from the registry
+for the evaluation (--deploy-base accepts its hourly price; it is deleted when done).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 
 from services.backends import create_backend, default_backend_name
 from services.cli.output import add_json_flag, emit
+from services.errors import ValidationError
 from services.evaluation import evaluations
 from services.evaluation.display import judge_line
 from services.evaluation.evaluations import EvaluationInfo
@@ -55,6 +61,18 @@ def register(subparsers) -> None:
         "$OPENAI_API_KEY)",
     )
     parser.add_argument("--judge-model", default="", help="the model the --judge-url API runs")
+    azure = parser.add_argument_group(
+        "through endpoints (Azure ML: no local weights, the job's deployment answers)"
+    )
+    azure.add_argument("--tuned-endpoint", metavar="ENDPOINT", help="the tuned model's endpoint")
+    azure.add_argument("--data", metavar="TEST_FILE", help="the test split the job trained with")
+    azure.add_argument(
+        "--deploy-base",
+        action="store_true",
+        help="accept deploying the base model from the azureml registry for this evaluation "
+        "(billed by the hour; deleted when it ends)",
+    )
+    azure.add_argument("--instance-type", default="", help="for the base model's deployment")
     add_json_flag(parser)
     parser.set_defaults(handler=evaluate)
 
@@ -116,6 +134,8 @@ def _judge(args, backend) -> Remote | None:
 
 def evaluate(args) -> int:
     backend = create_backend(default_backend_name())
+    if not backend.capabilities.evaluate:
+        return _through_endpoints(args, backend)
     info = evaluations.start_evaluation(
         args.job_id,
         rows=args.rows,
@@ -141,6 +161,64 @@ def evaluate(args) -> int:
         info = evaluations.cancel_evaluation(info.job_id, info.id)
     emit(summary(info), as_json=args.json, text=_scorecard_text(info))
     return 0 if info.status == "finished" else 1
+
+
+def _through_endpoints(args, backend) -> int:
+    """Azure: the tuned deployment against an endpoint or the base model deployed for it."""
+    from services.evaluation import through_endpoints
+
+    if not args.tuned_endpoint or not args.data:
+        raise ValidationError(
+            f"The {backend.name} backend evaluates through endpoints.",
+            reasons=[
+                "give --tuned-endpoint ENDPOINT (the job's deployment: `endpoints list`)",
+                "give --data TEST_FILE (the test split the job trained with)",
+            ],
+        )
+    against = "" if args.against == "base" else args.against
+    offer = None
+    if not against:
+        from services.backends.azure import base_deployment
+
+        model_id = backend.get_job(args.job_id).model_id
+        offer = base_deployment.offer(backend.clients, model_id, args.instance_type)
+        if not args.deploy_base:
+            raise ValidationError(
+                "Comparing against the base model deploys it first.",
+                reasons=[offer.describe(), "add --deploy-base to accept, or --against ENDPOINT"],
+            )
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    # azure-ai-ml prints progress dots on stdout while it waits for a deployment: keep stdout
+    # for the result (--json).
+    with contextlib.redirect_stdout(sys.stderr):
+        result = through_endpoints.evaluate(
+            backend,
+            args.job_id,
+            args.tuned_endpoint,
+            args.data,
+            against=against,
+            base_offer=offer,
+            rows=args.rows,
+            seed=args.seed,
+            max_new_tokens=args.max_new_tokens,
+            temperature=args.temperature,
+            top_p=args.top_p,
+            judge=_judge(args, backend),
+            on_progress=progress,
+        )
+    held_out = result["scorecard"]["held_out"]
+    loss = held_out["tuned_eval_loss"]
+    lines = [
+        result["scorecard"]["verdict"],
+        f"held-out: tuned eval_loss {loss:.3f} (logged by the job)" if loss is not None else "",
+        held_out["note"],
+        judge_line(result["scorecard"]),
+    ]
+    emit(result, as_json=args.json, text="\n".join(line for line in lines if line))
+    return 0
 
 
 def list_evaluations(args) -> int:

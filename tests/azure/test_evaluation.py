@@ -162,3 +162,24 @@ def test_the_backend_serves_a_base_model_from_the_registry(backend, tuned, fake)
     assert endpoint.status == "running" and endpoint.hourly_price == pytest.approx(3.06)
     put = fake.sent("PUT", rf"/onlineEndpoints/{endpoint.name}/deployments/demo$")[-1]
     assert put.json()["properties"]["model"] == BASE_ID
+
+
+def test_cli_offers_the_base_deployment_with_its_price_then_runs_with_consent(
+    backend, tuned, scoring, test_file, monkeypatch, capsys
+):
+    from services.cli import evaluate as verb
+    from services.cli import main
+
+    monkeypatch.setattr(verb, "create_backend", lambda name: backend)
+    args = ["evaluate", JOB, "--tuned-endpoint", tuned, "--data", test_file, "--rows", "2"]
+
+    assert main([*args, "--json"]) == 1
+    refused = json.loads(capsys.readouterr().out)
+    assert any("$3.06/hour" in reason for reason in refused["reasons"])
+    assert not scoring.sent("PUT", r"/onlineEndpoints/base-")
+
+    assert main([*args, "--deploy-base", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)  # the SDK's progress dots went to stderr
+    assert result["comparator"] == "base" and len(result["examples"]) == 2
+    assert result["scorecard"]["held_out"]["tuned_eval_loss"] == pytest.approx(1.8)
+    assert scoring.sent("DELETE", rf"/onlineEndpoints/{result['base_endpoint_deleted']}$")
