@@ -13,7 +13,7 @@ from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
 from pages.shared.job_picker import pick_job
 from services.errors import StudioError
-from services.evaluation import comparators, evaluations
+from services.evaluation import comparators, evaluations, through_endpoints
 from services.evaluation.display import (
     evaluation_rows,
     example_summary_rows,
@@ -166,20 +166,85 @@ def results(info) -> None:
             right.text(example["tuned_reply"] or "(empty)")
 
 
+def through_endpoints_view(job_id: str) -> None:
+    """Azure: the tuned deployment against an endpoint or the base model deployed for it."""
+    st.caption(
+        "On Azure ML the models answer from endpoints: the job's deployment, and the base model "
+        "deployed from the azureml registry for this evaluation (or another endpoint). "
+        f"{through_endpoints.NO_BASE_LOSS}"
+    )
+    running = [e.name for e in backend.list_endpoints() if e.status == "running"]
+    if not running:
+        st.info("Deploy the job's registered model first (Deploy page), then evaluate it here.")
+        return
+    tuned = st.selectbox("Tuned endpoint", running, key="evaluate_tuned_endpoint")
+    test_file = st.text_input(
+        "Test split (JSONL on this machine)",
+        key="evaluate_test_file",
+        help="The test_sft file the job was trained with (Dataset page → prepared splits).",
+    )
+    against = st.selectbox(
+        "Compare against",
+        ["base model (deployed for this evaluation)", *[n for n in running if n != tuned]],
+        key="evaluate_azure_against",
+    )
+    deploy_base = against.startswith("base model")
+    offer = None
+    if deploy_base:
+        try:
+            offer = through_endpoints.base_offer(backend, job_id)
+        except StudioError as error:
+            st.error(f"{error.message} {error.hint}")
+            return
+        st.checkbox(offer.describe(), key="evaluate_accept_base")
+    rows = st.number_input("Test rows", 1, 1000, evaluations.DEFAULT_ROWS, key="evaluate_rows")
+    ready = bool(test_file) and (not deploy_base or st.session_state.get("evaluate_accept_base"))
+    if st.button("Start evaluation", type="primary", key="evaluate_start", disabled=not ready):
+        try:
+            with st.status("Evaluating through endpoints…", expanded=True) as status:
+                result = through_endpoints.evaluate(
+                    backend,
+                    job_id,
+                    tuned,
+                    test_file,
+                    against="" if deploy_base else against,
+                    base_offer=offer,
+                    rows=int(rows),
+                    on_progress=status.write,
+                )
+                status.update(label="Evaluation done", state="complete")
+        except StudioError as error:
+            st.error(f"{error.message} {error.hint}")
+            return
+        st.session_state["evaluate_azure_result"] = result
+    shown = st.session_state.get("evaluate_azure_result")
+    if shown and shown["job_id"] == job_id:
+        card = shown["scorecard"]
+        (st.success if card["improved"] else st.warning)(card["verdict"])
+        held_out = card["held_out"]
+        if held_out["tuned_eval_loss"] is not None:
+            st.metric(
+                "Held-out eval_loss (tuned, logged by the job)",
+                f"{held_out['tuned_eval_loss']:.3f}",
+            )
+        st.caption(held_out["note"])
+        st.dataframe(scorecard_rows(card), hide_index=True, key="evaluate_scorecard")
+        st.dataframe(
+            example_summary_rows(shown["examples"]), hide_index=True, key="evaluate_examples"
+        )
+
+
 st.title("Evaluate")
 backend = current_backend()
-if not backend.capabilities.evaluate:
-    st.info(
-        "Evaluation runs on the local backend for now: switch to it in Setup → Connect. "
-        "On Azure ML, the job's eval_loss is on the Metrics page."
-    )
-    st.stop()
 finished = [job for job in backend.list_jobs() if job.status == "finished"]
 if not finished:
     st.info("No finished fine-tuning job yet: evaluate one once it has finished (Jobs page).")
     st.stop()
 
 job_id = pick_job("Finished job", finished, JOB, on_change=put_job_in_url)
+if not backend.capabilities.evaluate:
+    through_endpoints_view(job_id)
+    st.stop()
 
 st.caption(
     "Scores the tuned model and its comparator (by default its base model) on the same sampled "

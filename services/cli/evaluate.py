@@ -178,10 +178,7 @@ def _through_endpoints(args, backend) -> int:
     against = "" if args.against == "base" else args.against
     offer = None
     if not against:
-        from services.backends.azure import base_deployment
-
-        model_id = backend.get_job(args.job_id).model_id
-        offer = base_deployment.offer(backend.clients, model_id, args.instance_type)
+        offer = through_endpoints.base_offer(backend, args.job_id, args.instance_type)
         if not args.deploy_base:
             raise ValidationError(
                 "Comparing against the base model deploys it first.",

@@ -52,6 +52,14 @@ def endpoint_replies(
     return replies
 
 
+def base_offer(backend, job_id: str, instance_type: str = ""):
+    """What deploying the job's base model from the registry would take (instance, price)."""
+    from services.backends.azure import base_deployment
+
+    model_id = backend.get_job(job_id).model_id
+    return base_deployment.offer(backend.clients, model_id, instance_type)
+
+
 def held_out_loss(backend, job_id: str) -> dict:
     """The job's last logged eval_loss (and its perplexity); the base figure said plainly."""
     history = backend.get_metrics(job_id).get("eval_loss") or []
