@@ -1,9 +1,11 @@
 """`python -m services.evaluation.worker <evaluation_dir>`: one evaluation, start to end.
 
 Started detached by services.evaluation.evaluations, stdout/stderr to eval.log. It loads the
-base and tuned models itself (no endpoint needed), scores held-out loss on every row, generates
-both models' replies in batches, writes result.json and logs metrics, the per-example table
-and the log to the evaluation's MLflow run (created by the parent). The run ends FINISHED,
+base and tuned models itself (no endpoint needed; the comparator may be another job's weights,
+or an endpoint asked row by row), scores held-out loss on every row, generates both models'
+replies in batches, has a judge (when the record names one) rate each pair, writes result.json
+and logs metrics, the per-example table and the log to the evaluation's MLflow run (created by
+the parent). The run ends FINISHED,
 FAILED (with the reason in the studio.error tag) or KILLED (SIGTERM: cancel).
 """
 
