@@ -196,3 +196,36 @@ def test_a_registered_version_is_evaluated_as_its_job(finished_job):
     assert started.job_id == finished_job
     info = wait_for(lambda: _ended(finished_job, started.id), 180, "the evaluation to end")
     assert info.status == "finished", info.error
+
+
+def test_cancel_stops_a_worker_waiting_on_a_stalled_endpoint_within_15_s(finished_job):
+    from services.training import process
+
+    release = threading.Event()
+    asked = threading.Event()
+
+    def stalls_after_the_check(question):
+        if asked.is_set():
+            release.wait(60)  # the worker's request hangs here until the test ends
+        asked.set()
+        return "OK"
+
+    server = serve(stalls_after_the_check)
+    try:
+        backend = Endpoints({"slow": ScoringTarget(url(server), KEY)})
+        started = evaluations.start_evaluation(
+            finished_job, rows=2, max_new_tokens=4, against="slow", backend=backend
+        )
+        wait_for(lambda: len(server.requests) >= 2, 120, "the worker to ask the endpoint")
+
+        evaluations.cancel_evaluation(finished_job, started.id)
+
+        folder = config.jobs_dir() / finished_job / "evaluations" / started.id
+        pid = json.loads((folder / "evaluation.json").read_text())["pid"]
+        wait_for(lambda: not process.is_alive(pid), 15, "the worker to be gone")
+        info = evaluations.get_evaluation(finished_job, started.id)
+        assert info.status == "killed"
+        assert tracking.local_client().get_run(info.run_id).info.status == "KILLED"
+    finally:
+        release.set()
+        stop(server)
