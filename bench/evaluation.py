@@ -13,10 +13,11 @@ clock and in CPU seconds (time.process_time, all threads), and the part reports 
 with the load average before and after. Wall time is what a user waits; CPU time is what the
 work costs and barely moves when other processes take cores away mid-run.
 
-Why the gain is modest on a CPU: ultrachat prompts are long (a few hundred tokens, several
+Why a run can show a modest gain on a CPU: ultrachat prompts are long (a few hundred tokens, several
 turns) against 64 new tokens, so reading the prompt (prefill) is likely a large share of the work,
 and prefill is compute-bound: batching cannot make it cheaper, and left padding adds to it (the
-worker sorts prompts by length so a batch pads little). Batching pays in the decode steps,
+worker sorts prompts by length so a batch pads little; with 8 rows there is one batch, padded
+to the longest of all). Batching pays in the decode steps,
 where one prompt at a time reads all the weights per token. An earlier single run measured
 0.71x; with the load average moving between 0.5 and 7 on this shared 2-core machine, one wall
 clock run per side is mostly noise, hence the CPU-time figure beside it.
