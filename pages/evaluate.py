@@ -1,23 +1,29 @@
 """Evaluate page: did the fine-tune make the model better than its base?
 
-Pick a finished job, start an evaluation (a detached worker scores both models on a seeded
-sample of the job's test split), follow it live, then read the verdict, the scorecard and the
-per-example table. The job and the evaluation are in the URL, so a refresh finds them again.
+Pick a finished job, what to compare it against (its base model, another registered version,
+an endpoint) and optionally a judge, start an evaluation (a detached worker scores both models
+on a seeded sample of the job's test split), follow it live, then read the verdict, the
+scorecard and the per-example table. The job and the evaluation are in the URL, so a refresh
+finds them again.
 """
 
 import streamlit as st
 
 from pages.shared.backend import current_backend
 from pages.shared.entry import ensure_app_navigation
+from pages.shared.errors import show_error
 from pages.shared.job_picker import pick_job
 from pages.shared.signin import current_caller, is_operator
-from services.evaluation import evaluations
+from services.errors import StudioError
+from services.evaluation import comparators, evaluations, through_endpoints
 from services.evaluation.display import (
     evaluation_rows,
     example_summary_rows,
+    judge_line,
     progress_text,
     scorecard_rows,
 )
+from services.evaluation.remote import choose_judge
 from services.training.jobs import mlflow_ui_command
 
 ensure_app_navigation()
@@ -36,7 +42,18 @@ def show_chosen() -> None:
     st.query_params["evaluation"] = st.session_state[SHOWN]
 
 
-def start_form(job_id: str) -> None:
+JUDGES = ("No judge", "A running endpoint", "An OpenAI-compatible URL")
+
+
+def start_form(job_id: str, base_model_id: str) -> None:
+    judge_kind = st.radio(
+        "Pairwise judge (optional)",
+        JUDGES,
+        horizontal=True,
+        key="evaluate_judge_kind",
+        help="A chat model that picks the better reply of each pair, asked in both orders.",
+    )
+    endpoints = [e.name for e in backend.list_endpoints() if e.status == "running"]
     with st.form("evaluate_form"):
         rows, tokens, seed = st.columns(3)
         rows.number_input("Test rows", 1, 1000, evaluations.DEFAULT_ROWS, key="evaluate_rows")
@@ -44,15 +61,54 @@ def start_form(job_id: str) -> None:
             "Max new tokens", 1, 2048, evaluations.DEFAULT_MAX_NEW_TOKENS, key="evaluate_tokens"
         )
         seed.number_input("Seed", 0, 2**31 - 1, 0, key="evaluate_seed")
+        st.selectbox(
+            "Compare against",
+            comparators.choices(backend, job_id, base_model_id),
+            key="evaluate_against",
+            help="The base model, another registered fine-tune of it (perplexity compared), or "
+            "a running endpoint (replies only: an endpoint returns no token scores).",
+        )
+        if judge_kind == JUDGES[1]:
+            st.selectbox("Judge endpoint", endpoints, key="evaluate_judge_endpoint")
+        elif judge_kind == JUDGES[2]:
+            url, model = st.columns(2)
+            url.text_input(
+                "Judge URL", placeholder="https://api.openai.com/v1", key="evaluate_judge_url"
+            )
+            model.text_input("Judge model", placeholder="gpt-4o-mini", key="evaluate_judge_model")
+            st.text_input(
+                "Judge API key",
+                type="password",
+                key="evaluate_judge_key",
+                help="Passed to the evaluation's worker only; never saved or logged.",
+            )
         started = st.form_submit_button("Start evaluation", type="primary", key="evaluate_start")
     if started:
-        info = evaluations.start_evaluation(
-            job_id,
-            rows=int(st.session_state["evaluate_rows"]),
-            max_new_tokens=int(st.session_state["evaluate_tokens"]),
-            seed=int(st.session_state["evaluate_seed"]),
-            caller=current_caller(),
-        )
+        state = st.session_state
+        try:
+            with st.spinner("Checking the comparator and the judge…"):
+                judge = choose_judge(
+                    backend,
+                    endpoint=(state.get("evaluate_judge_endpoint") or "")
+                    if judge_kind == JUDGES[1]
+                    else "",
+                    url=state.get("evaluate_judge_url", "") if judge_kind == JUDGES[2] else "",
+                    key=state.get("evaluate_judge_key", ""),
+                    model=state.get("evaluate_judge_model", ""),
+                )
+                info = evaluations.start_evaluation(
+                    job_id,
+                    rows=int(state["evaluate_rows"]),
+                    max_new_tokens=int(state["evaluate_tokens"]),
+                    seed=int(state["evaluate_seed"]),
+                    against=state["evaluate_against"],
+                    judge=judge,
+                    backend=backend,
+                    caller=current_caller(),
+                )
+        except StudioError as error:
+            show_error(error)
+            return
         st.query_params["evaluation"] = info.id
         st.rerun()
 
@@ -71,61 +127,140 @@ def live_view(job_id: str, evaluation_id: str, refreshing: bool) -> None:
         st.rerun()
 
 
+def _measured(value) -> str:
+    return f"{value:.2f}" if value is not None else "n/a"
+
+
 def results(info) -> None:
     if info.improved:
         st.success(info.verdict, icon=":material/trending_up:")
     else:
         st.warning(info.verdict, icon=":material/trending_flat:")
     base, tuned = info.scorecard["base"], info.scorecard["tuned"]
+    versus = info.comparator
     perplexity, rouge, chrf = st.columns(3)
+    measured = base["perplexity"] is not None and tuned["perplexity"] is not None
     perplexity.metric(
         "Perplexity (tuned)",
-        f"{tuned['perplexity']:.2f}",
-        f"{tuned['perplexity'] - base['perplexity']:+.2f} vs base",
+        _measured(tuned["perplexity"]),
+        f"{tuned['perplexity'] - base['perplexity']:+.2f} vs {versus}" if measured else None,
         delta_color="inverse",
     )
     rouge.metric(
         "ROUGE-L (tuned)", f"{tuned['rouge_l']:.3f}", f"{tuned['rouge_l'] - base['rouge_l']:+.3f}"
     )
     chrf.metric("chrF (tuned)", f"{tuned['chrf']:.3f}", f"{tuned['chrf'] - base['chrf']:+.3f}")
+    judged = judge_line(info.scorecard)
+    if judged:
+        st.info(judged, icon=":material/gavel:")
     st.dataframe(scorecard_rows(info.scorecard), hide_index=True, key="evaluate_scorecard")
     st.subheader("Per example, largest change first")
     st.dataframe(example_summary_rows(info.examples), hide_index=True, key="evaluate_examples")
     for example in info.examples:
         title = f"Row {example['row']}: ROUGE-L {example['rouge_l_change']:+.2f}"
+        title += f" · judge: {example['judge']}" if "judge" in example else ""
         with st.expander(title, key=f"evaluate_example_{example['row']}"):
             st.markdown(f"**Prompt** ({example['earlier_turns']} earlier turns)")
             st.text(example["prompt"])
             st.markdown("**Reference**")
             st.text(example["reference"])
             left, right = st.columns(2)
-            left.markdown(f"**Base** · ROUGE-L {example['base_rouge_l']:.2f}")
+            left.markdown(f"**{versus}** · ROUGE-L {example['base_rouge_l']:.2f}")
             left.text(example["base_reply"] or "(empty)")
             right.markdown(f"**Tuned** · ROUGE-L {example['tuned_rouge_l']:.2f}")
             right.text(example["tuned_reply"] or "(empty)")
 
 
+def through_endpoints_view(job_id: str) -> None:
+    """Azure: the tuned deployment against an endpoint or the base model deployed for it."""
+    st.caption(
+        "On Azure ML the models answer from endpoints: the job's deployment, and the base model "
+        "deployed from the azureml registry for this evaluation (or another endpoint). "
+        f"{through_endpoints.NO_BASE_LOSS}"
+    )
+    running = [e.name for e in backend.list_endpoints() if e.status == "running"]
+    if not running:
+        st.info("Deploy the job's registered model first (Deploy page), then evaluate it here.")
+        return
+    tuned = st.selectbox("Tuned endpoint", running, key="evaluate_tuned_endpoint")
+    test_file = st.text_input(
+        "Test split (JSONL on this machine)",
+        key="evaluate_test_file",
+        help="The test_sft file the job was trained with (Dataset page → prepared splits).",
+    )
+    against = st.selectbox(
+        "Compare against",
+        ["base model (deployed for this evaluation)", *[n for n in running if n != tuned]],
+        key="evaluate_azure_against",
+    )
+    deploy_base = against.startswith("base model")
+    offer = None
+    if deploy_base:
+        try:
+            offer = through_endpoints.base_offer(backend, job_id)
+        except StudioError as error:
+            show_error(error)
+            return
+        st.checkbox(offer.describe(), key="evaluate_accept_base")
+    rows = st.number_input("Test rows", 1, 1000, evaluations.DEFAULT_ROWS, key="evaluate_rows")
+    ready = bool(test_file) and (not deploy_base or st.session_state.get("evaluate_accept_base"))
+    if st.button("Start evaluation", type="primary", key="evaluate_start", disabled=not ready):
+        try:
+            with st.status("Evaluating through endpoints…", expanded=True) as status:
+                result = through_endpoints.evaluate(
+                    backend,
+                    job_id,
+                    tuned,
+                    test_file,
+                    against="" if deploy_base else against,
+                    base_offer=offer,
+                    rows=int(rows),
+                    on_progress=status.write,
+                )
+                status.update(label="Evaluation done", state="complete")
+        except StudioError as error:
+            show_error(error)
+            return
+        st.session_state["evaluate_azure_result"] = result
+    shown = st.session_state.get("evaluate_azure_result")
+    if shown and shown["job_id"] == job_id:
+        card = shown["scorecard"]
+        (st.success if card["improved"] else st.warning)(card["verdict"])
+        held_out = card["held_out"]
+        if held_out["tuned_eval_loss"] is not None:
+            st.metric(
+                "Held-out eval_loss (tuned, logged by the job)",
+                f"{held_out['tuned_eval_loss']:.3f}",
+            )
+        st.caption(held_out["note"])
+        st.dataframe(scorecard_rows(card), hide_index=True, key="evaluate_scorecard")
+        st.dataframe(
+            example_summary_rows(shown["examples"]), hide_index=True, key="evaluate_examples"
+        )
+
+
 st.title("Evaluate")
 backend = current_backend()
-if not backend.capabilities.evaluate:
-    st.info(
-        "Evaluation runs on the local backend for now: switch to it in Setup → Connect. "
-        "On Azure ML, the job's eval_loss is on the Metrics page."
-    )
-    st.stop()
 finished = [job for job in backend.list_jobs() if job.status == "finished"]
 if not finished:
     st.info("No finished fine-tuning job yet: evaluate one once it has finished (Jobs page).")
     st.stop()
 
 job_id = pick_job("Finished job", finished, JOB, on_change=put_job_in_url)
+if not backend.capabilities.evaluate:
+    if is_operator():  # it may deploy the base model: an operator's decision
+        through_endpoints_view(job_id)
+    else:
+        st.info("Only an operator can evaluate through endpoints.")
+    st.stop()
 
 st.caption(
-    "Scores the tuned model and its base model on the same sampled rows of the job's test split: "
-    "held-out perplexity on the reference replies, and ROUGE-L / chrF of greedy replies."
+    "Scores the tuned model and its comparator (by default its base model) on the same sampled "
+    "rows of the job's test split: held-out perplexity on the reference replies, and ROUGE-L / "
+    "chrF of greedy replies."
 )
 if is_operator():
-    start_form(job_id)
+    start_form(job_id, next(job.model_id for job in finished if job.id == job_id))
 
 past = evaluations.list_evaluations(job_id)
 if not past:

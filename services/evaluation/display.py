@@ -18,8 +18,19 @@ FIGURES = (
 )
 
 
-def _shown(value: float, percent: bool) -> str:
+NOT_MEASURED = "n/a"  # perplexity of an endpoint: it returns text, not token scores
+
+
+def _shown(value: float | None, percent: bool) -> str:
+    if value is None:
+        return NOT_MEASURED
     return f"{value:.0%}" if percent else f"{value:.3f}"
+
+
+def _change(base: float | None, tuned: float | None, percent: bool) -> str:
+    if base is None or tuned is None:
+        return ""
+    return f"{tuned - base:+.0%}" if percent else f"{tuned - base:+.3f}"
 
 
 def scorecard_rows(scorecard: dict) -> list[dict]:
@@ -28,17 +39,43 @@ def scorecard_rows(scorecard: dict) -> list[dict]:
     rows = []
     for name, label, lower_better, percent in FIGURES:
         base, tuned = scorecard["base"][name], scorecard["tuned"][name]
-        better = "" if lower_better is None or base == tuned else (tuned < base) == lower_better
+        unknown = lower_better is None or base is None or tuned is None or base == tuned
+        better = "" if unknown else (tuned < base) == lower_better
         rows.append(
             {
                 "figure": label,
                 comparator: _shown(base, percent),
                 "tuned": _shown(tuned, percent),
-                "change": f"{tuned - base:+.0%}" if percent else f"{tuned - base:+.3f}",
+                "change": _change(base, tuned, percent),
                 "better": {True: "yes", False: "no", "": ""}[better],
             }
         )
+    judge = scorecard.get("judge")
+    if judge:
+        low, high = judge["win_interval_95"]
+        rows.append(
+            {
+                "figure": "Judge: tuned wins / ties / losses",
+                comparator: "",
+                "tuned": f"{judge['wins']} / {judge['ties']} / {judge['losses']}",
+                "change": f"win share {judge['win_share']:.0%} (95% CI {low:.0%}–{high:.0%})",
+                "better": "yes" if judge["wins"] > judge["losses"] else "no",
+            }
+        )
     return rows
+
+
+def judge_line(scorecard: dict) -> str:
+    """The judge's row in words ("" without a judge)."""
+    judge = scorecard.get("judge")
+    if not judge:
+        return ""
+    low, high = judge["win_interval_95"]
+    return (
+        f"Judge {judge['endpoint']}: tuned wins {judge['wins']}, ties {judge['ties']}, "
+        f"loses {judge['losses']} of {judge['pairs']} pairs (each asked in both orders); "
+        f"win share {judge['win_share']:.0%}, 95% CI {low:.0%}–{high:.0%}"
+    )
 
 
 def evaluation_rows(evaluations: list[EvaluationInfo]) -> list[dict]:
@@ -67,6 +104,7 @@ def example_summary_rows(examples: list[dict]) -> list[dict]:
             "tuned ROUGE-L": e["tuned_rouge_l"],
             "base loss": e["base_loss"],
             "tuned loss": e["tuned_loss"],
+            **({"judge": e["judge"]} if "judge" in e else {}),
         }
         for e in examples
     ]

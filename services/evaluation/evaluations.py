@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services import config, processes, tracking
+from services.evaluation import comparators
 from services.evaluation.errors import EvaluationError
 from services.evaluation.layout import (
     EVALUATIONS_DIR,
@@ -28,6 +29,7 @@ from services.evaluation.layout import (
     read_json,
     write_json,
 )
+from services.evaluation.remote import Remote, check_chat
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, select_rows
 from services.security.audit import audited
 from services.security.roles import Caller, require_operator
@@ -91,13 +93,15 @@ def _folder(job_id: str, evaluation_id: str) -> Path:
     return folder
 
 
-def start_evaluation(job_id: str, *, caller: Caller | None = None, **options) -> EvaluationInfo:
-    """Start an evaluation of a finished job (options: see _start_evaluation); audited.
+def start_evaluation(subject: str, *, caller: Caller | None = None, **options) -> EvaluationInfo:
+    """Start an evaluation of a finished job, or of the job a registered MODEL[:V] came from
+    (options: see _start_evaluation); audited.
 
     `caller`: the signed-in person (None: the machine's user); a viewer is refused.
     """
-    require_operator(caller, "evaluate", job_id)
-    with audited("evaluate", job_id, backend="local") as action:
+    require_operator(caller, "evaluate", subject)
+    with audited("evaluate", subject, backend="local") as action:
+        job_id = comparators.job_of(subject)
         info = _start_evaluation(job_id, **options)
         action.resource = f"{job_id}/{info.id}"
     return info
@@ -113,8 +117,12 @@ def _start_evaluation(
     top_p: float = 1.0,
     batch_size: int = DEFAULT_BATCH_SIZE,
     checkpoint: int | None = None,
+    against: str = comparators.BASE,
+    judge: Remote | None = None,
+    backend=None,
 ) -> EvaluationInfo:
-    """Check the job and its rows, open the MLflow run, start the worker; returns at once.
+    """Check the job, its rows, the comparator and the judge, open the MLflow run, start the
+    worker; returns at once. `backend` finds a comparator endpoint (default: local).
 
     `checkpoint`: score the checkpoint the job kept at that step (a registered checkpoint
     version) instead of its final model; the job need only have ended.
@@ -132,6 +140,13 @@ def _start_evaluation(
     chosen = select_rows(test_file, rows, seed)  # bad input fails here, before any MLflow run
     if max_new_tokens < 1:
         raise EvaluationError("max_new_tokens must be at least 1.", "Ask for 1 or more tokens.")
+    if backend is None:
+        from services.backends import create_backend
+
+        backend = create_backend("local")
+    comparator = comparators.resolve(against, job_id, record["spec"]["model_id"], backend)
+    if judge is not None:
+        check_chat(judge, "The judge")
     evaluation_id = f"eval-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
     folder = config.jobs_dir() / job_id / EVALUATIONS_DIR / evaluation_id
     folder.mkdir(parents=True)
@@ -144,7 +159,8 @@ def _start_evaluation(
             "studio.kind": "evaluation",
             "studio.job_id": job_id,
             "studio.training_run_id": record["run_id"],
-            "studio.comparator": "base",
+            "studio.comparator": comparator.label,
+            **({"studio.judge": judge.label} if judge else {}),
             "studio.test_file": test_file,
             "studio.rows": f"{len(chosen)} rows, seed {seed}",
             "studio.row_indices": rows_used[:5000],
@@ -165,7 +181,9 @@ def _start_evaluation(
         "job_id": job_id,
         "run_id": run.info.run_id,
         "training_run_id": record["run_id"],
-        "comparator": "base",
+        "comparator": comparator.label,
+        "comparator_spec": comparator.describe(),
+        "judge": judge.describe() if judge else None,
         "test_file": test_file,
         "rows": rows,
         "rows_used": len(chosen),
@@ -179,8 +197,12 @@ def _start_evaluation(
         "cancel_requested": False,
     }
     write_json(folder / RECORD_FILE, evaluation)
+    # Keys reach the worker in its environment only: never in evaluation.json or the log.
+    keys: dict[str, str] = {}
+    for role, remote in (("judge", judge), ("comparator", comparator.remote)):
+        keys.update(remote.key_env(role) if remote else {})
     try:
-        pid, stamp = processes.start(worker_command(folder), folder / LOG_FILE)
+        pid, stamp = processes.start(worker_command(folder), folder / LOG_FILE, extra_env=keys)
     except OSError as error:
         client.set_tag(run.info.run_id, "studio.error", str(error))
         client.set_terminated(run.info.run_id, status="FAILED")

@@ -1,4 +1,5 @@
-"""The optional pairwise judge: an endpoint that speaks the scoring contract picks the better reply.
+"""The optional pairwise judge: an endpoint (scoring contract or OpenAI-compatible) picks the
+better reply.
 
 Each row is asked twice, tuned as A then tuned as B, to cancel the judge's position bias: the
 pair is a win (or loss) only when both orders agree, a tie otherwise. The win share comes with
@@ -13,8 +14,7 @@ from dataclasses import dataclass
 
 import requests
 
-from services.backends.base import ScoringTarget
-from services.chat.client import ChatCall
+from services.evaluation.remote import Remote, ask
 
 Z_95 = 1.959963984540054  # the two-sided 95% normal quantile
 JUDGE_PARAMETERS = {"max_new_tokens": 4, "temperature": 0.0, "do_sample": False}
@@ -59,18 +59,16 @@ def _choice(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _ask(target: ScoringTarget, prompt: str, first: str, second: str, session) -> str | None:
+def _ask(judge: Remote, prompt: str, first: str, second: str, session) -> str | None:
     question = QUESTION.format(prompt=prompt, first=first, second=second)
-    messages = [{"role": "user", "content": question}]
-    reply = ChatCall(target, messages, JUDGE_PARAMETERS, session=session, stream=False).run()
-    return _choice(reply.text)
+    return _choice(ask(judge, [{"role": "user", "content": question}], JUDGE_PARAMETERS, session))
 
 
-def judge_pair(target: ScoringTarget, prompt: str, tuned: str, base: str, session=None) -> str:
+def judge_pair(judge: Remote, prompt: str, tuned: str, base: str, session=None) -> str:
     """'win', 'tie' or 'loss' for the tuned reply; EndpointError when the judge fails."""
     session = session or requests.Session()
-    tuned_first = _ask(target, prompt, tuned, base, session)  # tuned is A
-    tuned_second = _ask(target, prompt, base, tuned, session)  # tuned is B
+    tuned_first = _ask(judge, prompt, tuned, base, session)  # tuned is A
+    tuned_second = _ask(judge, prompt, base, tuned, session)  # tuned is B
     if tuned_first == "A" and tuned_second == "B":
         return "win"
     if tuned_first == "B" and tuned_second == "A":
@@ -78,11 +76,18 @@ def judge_pair(target: ScoringTarget, prompt: str, tuned: str, base: str, sessio
     return "tie"
 
 
-def judge_examples(judge: str, target: ScoringTarget, examples: list[dict]) -> JudgeTally:
-    """Judge every row of an evaluation's per-example table (prompt, tuned and base replies)."""
+def judge_examples(
+    judge: Remote, examples: list[dict], progress=lambda count: None
+) -> tuple[JudgeTally, list[str]]:
+    """Judge every row of an evaluation's per-example table (prompt, tuned and base replies):
+    the tally and each row's outcome, in the table's order."""
     session = requests.Session()
-    outcomes = [
-        judge_pair(target, e["prompt"], e["tuned_reply"], e["base_reply"], session)
-        for e in examples
-    ]
-    return JudgeTally(judge, outcomes.count("win"), outcomes.count("tie"), outcomes.count("loss"))
+    outcomes = []
+    for example in examples:
+        tuned, base = example["tuned_reply"], example["base_reply"]
+        outcomes.append(judge_pair(judge, example["prompt"], tuned, base, session))
+        progress(1)
+    tally = JudgeTally(
+        judge.label, outcomes.count("win"), outcomes.count("tie"), outcomes.count("loss")
+    )
+    return tally, outcomes

@@ -29,8 +29,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class ModelFigures:
-    loss: float
-    perplexity: float
+    loss: float | None  # None: not measurable (an endpoint returns text, not token scores)
+    perplexity: float | None
     rouge_l: float
     chrf: float
     reply_words: float  # mean length of a reply in words
@@ -53,10 +53,10 @@ def figures(replies: list[Reply], references: list[str]) -> ModelFigures:
     """One model's figures over all rows; loss is the token-weighted mean, as in training."""
     count = len(replies)
     tokens = sum(reply.loss_tokens for reply in replies)
-    loss = sum(reply.loss * reply.loss_tokens for reply in replies) / max(tokens, 1)
+    loss = sum(reply.loss * reply.loss_tokens for reply in replies) / tokens if tokens else None
     return ModelFigures(
         loss=loss,
-        perplexity=math.exp(loss),
+        perplexity=math.exp(loss) if loss is not None else None,
         rouge_l=_mean(
             metrics.rouge_l(r.text, ref) for r, ref in zip(replies, references, strict=True)
         ),
@@ -78,12 +78,20 @@ def _perplexity(value: float) -> str:
 
 
 def verdict(base: ModelFigures, tuned: ModelFigures, comparator: str = "base") -> tuple[bool, str]:
-    """(improved, the line a stakeholder reads)."""
-    perplexity = f"perplexity {_perplexity(base.perplexity)} → {_perplexity(tuned.perplexity)}"
+    """(improved, the line a stakeholder reads).
+
+    Without a comparator perplexity (an endpoint), ROUGE-L alone decides, and the line says so.
+    """
     rouge_change = tuned.rouge_l - base.rouge_l
     rouge = f"ROUGE-L {rouge_change:+.2f}"
-    perplexity_better = tuned.perplexity < base.perplexity
     rouge_kept = rouge_change > -ROUGE_TOLERANCE
+    if base.perplexity is None or tuned.perplexity is None:
+        unmeasured = f"perplexity not measurable through an endpoint; {rouge}"
+        if rouge_change >= ROUGE_TOLERANCE:
+            return True, f"Tuned beats {comparator}: {unmeasured}"
+        return False, f"Tuned did not improve on {comparator}: {unmeasured}"
+    perplexity = f"perplexity {_perplexity(base.perplexity)} → {_perplexity(tuned.perplexity)}"
+    perplexity_better = tuned.perplexity < base.perplexity
     if perplexity_better and rouge_kept:
         return True, f"Tuned beats {comparator}: {perplexity}, {rouge}"
     worse = []
@@ -116,5 +124,8 @@ def with_judge(scorecard: dict, tally) -> dict:
         "win_share": tally.wins / tally.pairs if tally.pairs else 0.0,
         "win_interval_95": [round(low, 4), round(high, 4)],
     }
-    line = f"{scorecard.get('verdict', '')}, judge wins {tally.wins}/{tally.pairs}"
+    line = (
+        f"{scorecard.get('verdict', '')}, judge wins {tally.wins}/{tally.pairs} "
+        f"(95% CI {low:.0%}–{high:.0%}, {tally.losses} losses)"
+    )
     return {**scorecard, "judge": judge, "verdict": line.lstrip(", ")}

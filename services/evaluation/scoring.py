@@ -42,32 +42,47 @@ class Generated:
 
 
 class Models:
-    """The tokenizer, and a way to run the base or the tuned model (`with models.use("base")`)."""
+    """The tokenizer, and a way to run the base or the tuned model (`with models.use("base")`).
+
+    With `comparator_dir` (another job of the same base model), "base" is that job's model;
+    with `checkpoint` (a kept checkpoint folder), "tuned" is that checkpoint, not the final one.
+    """
 
     def __init__(
-        self, job_dir: Path, model_id: str, device: str, checkpoint: Path | None = None
+        self,
+        job_dir: Path,
+        model_id: str,
+        device: str,
+        comparator_dir: Path | None = None,
+        checkpoint: Path | None = None,
     ) -> None:
         base_folder = catalog.model_path(model_id)
         self.device = device
-        dtype = torch.bfloat16 if device == "cuda" else torch.float32
+        self.dtype = torch.bfloat16 if device == "cuda" else torch.float32
         self.tokenizer = AutoTokenizer.from_pretrained(base_folder)
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        base = AutoModelForCausalLM.from_pretrained(base_folder, dtype=dtype).to(device).eval()
-        adapter: Path | None = job_dir / ADAPTER_DIR
-        whole: Path | None = job_dir / MODEL_DIR
-        if checkpoint is not None:  # a kept checkpoint holds the adapter, or the whole model
-            adapter, whole = (checkpoint, None) if has_adapter(checkpoint) else (None, checkpoint)
+        adapter, whole = _weights(job_dir, checkpoint)
+        self.tuned = self._job_model(adapter, whole, base_folder)
+        self.base = None  # None: the tuned model with its adapter disabled
+        if comparator_dir is not None:
+            self.base = self._job_model(*_weights(comparator_dir), base_folder)
+        elif not (adapter and adapter.is_dir()):
+            self.base = self._load(base_folder)
+
+    def _load(self, folder: Path):
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=self.dtype)
+        return model.to(self.device).eval()
+
+    def _job_model(self, adapter: Path | None, whole: Path | None, base_folder: Path):
+        """A fine-tuned model: base + its LoRA adapter, or its full weights."""
         if adapter and adapter.is_dir():
             from peft import PeftModel
 
-            self.tuned = PeftModel.from_pretrained(base, adapter).eval()
-            self.base = None  # the tuned model with its adapter disabled
-        elif whole and whole.is_dir():
-            tuned = AutoModelForCausalLM.from_pretrained(whole, dtype=dtype)
-            self.tuned, self.base = tuned.to(device).eval(), base
-        else:
-            raise FileNotFoundError(f"{job_dir} holds neither {ADAPTER_DIR}/ nor {MODEL_DIR}/")
+            return PeftModel.from_pretrained(self._load(base_folder), adapter).eval()
+        if whole and whole.is_dir():
+            return self._load(whole)
+        raise FileNotFoundError(f"no fine-tuned weights: neither {adapter} nor {whole} exists")
 
     @contextlib.contextmanager
     def use(self, which: str):
@@ -84,6 +99,14 @@ class Models:
         configured = self.tuned.generation_config.eos_token_id
         ids.update(configured if isinstance(configured, list) else [configured])
         return {i for i in ids if i is not None}
+
+
+def _weights(job_dir: Path, checkpoint: Path | None = None) -> tuple[Path | None, Path | None]:
+    """(adapter folder, whole-model folder) of a job, or of one checkpoint it kept (which holds
+    one or the other)."""
+    if checkpoint is not None:
+        return (checkpoint, None) if has_adapter(checkpoint) else (None, checkpoint)
+    return job_dir / ADAPTER_DIR, job_dir / MODEL_DIR
 
 
 def _batches(items: list, size: int):

@@ -1,9 +1,11 @@
 """`python -m services.evaluation.worker <evaluation_dir>`: one evaluation, start to end.
 
 Started detached by services.evaluation.evaluations, stdout/stderr to eval.log. It loads the
-base and tuned models itself (no endpoint needed), scores held-out loss on every row, generates
-both models' replies in batches, writes result.json and logs metrics, the per-example table
-and the log to the evaluation's MLflow run (created by the parent). The run ends FINISHED,
+base and tuned models itself (no endpoint needed; the comparator may be another job's weights,
+or an endpoint asked row by row), scores held-out loss on every row, generates both models'
+replies in batches, has a judge (when the record names one) rate each pair, writes result.json
+and logs metrics, the per-example table and the log to the evaluation's MLflow run (created by
+the parent). The run ends FINISHED,
 FAILED (with the reason in the studio.error tag) or KILLED (SIGTERM: cancel).
 """
 
@@ -58,6 +60,7 @@ class ProgressFile:
 
 def evaluate(folder: Path, record: dict) -> dict:
     """Score both models on the record's rows; the result (scorecard + table) as a dict."""
+    from services.evaluation import remote
     from services.evaluation.per_example import example_rows
     from services.evaluation.rows import select_rows
     from services.evaluation.scorecard import Reply, build_scorecard
@@ -67,7 +70,11 @@ def evaluate(folder: Path, record: dict) -> dict:
     spec = json.loads((job_dir / JOB_FILE).read_text())["spec"]
     settings = settings_from_params(spec.get("params") or {})
     rows = select_rows(record["test_file"], record["rows"], record["seed"])
-    progress = ProgressFile(folder, total=4 * len(rows))
+    comparator = record.get("comparator_spec") or {"kind": "base"}
+    endpoint = remote.from_record(comparator.get("remote"), "comparator")
+    judge = remote.from_record(record.get("judge"), "judge")
+    steps = (2 if endpoint else 4) + (1 if judge else 0)
+    progress = ProgressFile(folder, total=steps * len(rows))
 
     import torch
 
@@ -76,30 +83,63 @@ def evaluate(folder: Path, record: dict) -> dict:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     step = record.get("checkpoint_step")
     checkpoint = None if step is None else job_dir / CHECKPOINTS_DIR / f"checkpoint-{step}"
-    models = scoring.Models(job_dir, spec["model_id"], device, checkpoint=checkpoint)
+    other_job = job_dir.parent / comparator["job_id"] if comparator["kind"] == "model" else None
+    models = scoring.Models(job_dir, spec["model_id"], device, other_job, checkpoint=checkpoint)
     say(f"models loaded on {device}; {len(rows)} rows")
     sampling = scoring.Sampling(**record["sampling"])
     batch, length = record["batch_size"], settings.max_seq_length
     replies = {}
     for which in ("base", "tuned"):
-        progress.start(f"held-out loss: {which}")
-        losses = scoring.assistant_losses(models, which, rows, length, batch, progress.advance)
-        progress.start(f"generating: {which}")
         started = time.monotonic()
-        generated = scoring.generate(models, which, rows, sampling, length, batch, progress.advance)
+        if which == "base" and endpoint is not None:
+            progress.start(f"asking {endpoint.label}")
+            replies[which] = _endpoint_replies(endpoint, rows, sampling, models, progress)
+        else:
+            progress.start(f"held-out loss: {which}")
+            losses = scoring.assistant_losses(models, which, rows, length, batch, progress.advance)
+            progress.start(f"generating: {which}")
+            generated = scoring.generate(
+                models, which, rows, sampling, length, batch, progress.advance
+            )
+            replies[which] = [
+                Reply(g.text, g.new_tokens, g.cut_off, loss, tokens)
+                for g, (loss, tokens) in zip(generated, losses, strict=True)
+            ]
         say(f"{which}: {len(rows)} replies in {time.monotonic() - started:.1f} s")
-        replies[which] = [
-            Reply(g.text, g.new_tokens, g.cut_off, loss, tokens)
-            for g, (loss, tokens) in zip(generated, losses, strict=True)
-        ]
     references = [row.reference for row in rows]
     card = build_scorecard(replies["base"], replies["tuned"], references, record["comparator"])
+    scorecard = dataclasses.asdict(card)
     table = example_rows(rows, replies["base"], replies["tuned"])
-    say(card.verdict)
-    return {
-        "scorecard": dataclasses.asdict(card),
-        "examples": [dataclasses.asdict(e) for e in table],
+    examples = [dataclasses.asdict(example) for example in table]
+    if judge is not None:
+        from services.evaluation.judge import judge_examples
+        from services.evaluation.scorecard import with_judge
+
+        progress.start(f"judging with {judge.label}")
+        tally, outcomes = judge_examples(judge, examples, progress.advance)
+        for example, outcome in zip(examples, outcomes, strict=True):
+            example["judge"] = outcome
+        scorecard = with_judge(scorecard, tally)
+    say(scorecard["verdict"])
+    return {"scorecard": scorecard, "examples": examples}
+
+
+def _endpoint_replies(endpoint, rows, sampling, models, progress: ProgressFile) -> list:
+    """A comparator endpoint's replies (no perplexity: an endpoint returns text, not token
+    scores), counted with the tuned model's tokenizer."""
+    from services.evaluation.through_endpoints import endpoint_replies
+
+    parameters = {
+        "max_new_tokens": sampling.max_new_tokens,
+        "temperature": sampling.temperature,
+        "top_p": sampling.top_p,
+        "do_sample": sampling.temperature > 0,
     }
+
+    def count(text: str) -> int:
+        return len(models.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    return endpoint_replies(endpoint, rows, parameters, count, progress.advance)
 
 
 def _log_result(client, run_id: str, folder: Path, result: dict) -> None:
@@ -111,8 +151,15 @@ def _log_result(client, run_id: str, folder: Path, result: dict) -> None:
         Metric(f"{which}_{name}", float(value), now, 0)
         for which in ("base", "tuned")
         for name, value in card[which].items()
+        if value is not None  # an endpoint comparator has no perplexity
     ]
     metrics.append(Metric("improved", float(card["improved"]), now, 0))
+    judge = card.get("judge")
+    if judge:
+        low, high = judge["win_interval_95"]
+        figures = {**{k: judge[k] for k in ("wins", "ties", "losses", "win_share")}}
+        figures.update(win_ci95_low=low, win_ci95_high=high)
+        metrics += [Metric(f"judge_{k}", float(v), now, 0) for k, v in figures.items()]
     client.log_batch(run_id, metrics=metrics)
     client.set_tag(run_id, "studio.verdict", card["verdict"])
     client.log_table(

@@ -107,7 +107,7 @@ def test_each_backend_supports_what_only_it_can_do(local_backend, azure_backend)
         resume=True,
         checkpoints=True,
     )
-    assert azure_backend.capabilities == Capabilities(create_compute=True)
+    assert azure_backend.capabilities == Capabilities(create_compute=True, deploy_base_model=True)
 
 
 @pytest.mark.parametrize("operation", READS)

@@ -38,7 +38,7 @@ _NO_CHECKPOINTS = (
 
 class AzureBackend:
     name = "azure"
-    capabilities = Capabilities(create_compute=True)
+    capabilities = Capabilities(create_compute=True, deploy_base_model=True)
 
     def __init__(self, clients: AzureClients) -> None:
         self.clients = clients
@@ -190,10 +190,15 @@ class AzureBackend:
     def deploy_base_model(
         self, model_id: str, *, on_progress: Callable[[str], None] | None = None
     ) -> EndpointInfo:
-        raise UnsupportedError(
-            "Serving a base model without fine-tuning works with the local backend only.",
-            "Deploy a registered fine-tuned version instead.",
-        )
+        """The registry model as its own managed online endpoint (it bills by the hour: see
+        base_deployment.offer for the instance type and price first)."""
+        from services.backends.azure import base_deployment
+
+        with audited("deploy", model_id, backend=self.name) as action:
+            chosen = base_deployment.offer(self.clients, model_id)
+            endpoint = base_deployment.deploy(self.clients, chosen, on_progress=on_progress)
+            action.resource = endpoint.name
+        return endpoint
 
     def list_endpoints(self) -> list[EndpointInfo]:
         return endpoints.list_endpoints(self.clients)

@@ -132,6 +132,34 @@ def deploy(
     on_progress: Progress | None = None,
 ) -> EndpointInfo:
     """Endpoint (key auth), deployment "demo", then 100% of the traffic to it (the guide)."""
+    progress = on_progress or (lambda message: log.info("%s", message))
+    registered = _registered(clients, model_name, version)
+    check_instance_type(clients, registered, instance_type)
+    return serve_model(
+        clients,
+        registered.id,
+        f"{registered.name}:{registered.version}",
+        name=endpoint_name or f"ultrachat-completion-{int(time.time())}",
+        description=f"Online endpoint for {registered.name}, fine tuned model for "
+        "ultrachat-200k-chat-completion",
+        instance_type=instance_type,
+        progress=progress,
+    )
+
+
+def serve_model(
+    clients: AzureClients,
+    model_ref: str,
+    label: str,
+    *,
+    name: str,
+    description: str,
+    instance_type: str,
+    progress: Progress,
+    tags: dict[str, str] | None = None,
+) -> EndpointInfo:
+    """A managed online endpoint (key auth) serving `model_ref` (a workspace or registry model
+    asset id) as deployment "demo" with all the traffic; waits until it is ready."""
     from azure.ai.ml.entities import (
         ManagedOnlineDeployment,
         ManagedOnlineEndpoint,
@@ -139,15 +167,8 @@ def deploy(
         ProbeSettings,
     )
 
-    progress = on_progress or (lambda message: log.info("%s", message))
-    registered = _registered(clients, model_name, version)
-    check_instance_type(clients, registered, instance_type)
-    name = endpoint_name or f"ultrachat-completion-{int(time.time())}"
     endpoint = ManagedOnlineEndpoint(
-        name=name,
-        description=f"Online endpoint for {registered.name}, fine tuned model for "
-        "ultrachat-200k-chat-completion",
-        auth_mode="key",
+        name=name, description=description, auth_mode="key", tags=tags or {}
     )
     operations = clients.workspace
     try:
@@ -164,7 +185,7 @@ def deploy(
     deployment = ManagedOnlineDeployment(
         name=DEPLOYMENT_NAME,
         endpoint_name=name,
-        model=registered.id,
+        model=model_ref,
         instance_type=instance_type,
         instance_count=1,
         liveness_probe=ProbeSettings(initial_delay=LIVENESS_INITIAL_DELAY_S),
@@ -178,8 +199,7 @@ def deploy(
         )
     except Exception as error:  # noqa: BLE001
         raise EndpointError(
-            f"Deployment '{DEPLOYMENT_NAME}' of {registered.name}:{registered.version} on "
-            f"'{name}' failed: {short(error)}",
+            f"Deployment '{DEPLOYMENT_NAME}' of {label} on '{name}' failed: {short(error)}",
             "The endpoint still exists and bills: delete it, or fix and redeploy. "
             "Last container log lines:\n" + deployment_logs(clients, name),
         ) from error

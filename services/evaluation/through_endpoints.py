@@ -1,0 +1,149 @@
+"""Evaluation through endpoints: the Azure path (no local weights).
+
+The tuned model answers from its deployment; the comparator is another endpoint, or the base
+model deployed from the azureml registry as its own managed online deployment for this
+evaluation (offered with its hourly price first, deleted when the evaluation ends, whatever
+happens). Both are called with the Chat page's scoring client (services.chat.client).
+
+Held-out loss: an endpoint returns text, not token scores, so the evaluation cannot compute
+perplexity on Azure. The tuned figure is the job's own eval_loss as the pipeline logged it (on
+its whole test split); the base model's cannot be had there: chat_completion_pipeline logs no
+loss for the model before fine-tuning, and a deployment gives no token probabilities.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import requests
+
+from services.evaluation.judge import judge_examples
+from services.evaluation.per_example import example_rows
+from services.evaluation.remote import Remote, ask, check_chat
+from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, EvalRow, select_rows
+from services.evaluation.scorecard import Reply, build_scorecard, with_judge
+from services.security.audit import audited
+
+NO_BASE_LOSS = (
+    "The base model's held-out loss cannot be had on Azure: the fine-tuning pipeline logs "
+    "eval_loss for the tuned model only, and an endpoint returns text, not token scores."
+)
+
+Progress = Callable[[str], None]
+
+
+def endpoint_replies(
+    remote: Remote,
+    rows: list[EvalRow],
+    parameters: dict,
+    count_tokens: Callable[[str], int] = lambda text: len(text.split()),
+    advance: Callable[[int], None] = lambda count: None,
+) -> list[Reply]:
+    """One request per row. Without the model's tokenizer, replies are counted in words, so the
+    cut-off share is a lower bound. No loss: (0.0, 0 tokens)."""
+    session, replies = requests.Session(), []
+    for row in rows:
+        text = ask(remote, row.prompt, parameters, session).strip()
+        tokens = count_tokens(text)
+        replies.append(Reply(text, tokens, tokens >= parameters["max_new_tokens"], 0.0, 0))
+        advance(1)
+    return replies
+
+
+def base_offer(backend, job_id: str, instance_type: str = ""):
+    """What deploying the job's base model from the registry would take (instance, price)."""
+    from services.backends.azure import base_deployment
+
+    model_id = backend.get_job(job_id).model_id
+    return base_deployment.offer(backend.clients, model_id, instance_type)
+
+
+def held_out_loss(backend, job_id: str) -> dict:
+    """The job's last logged eval_loss (and its perplexity); the base figure said plainly."""
+    history = backend.get_metrics(job_id).get("eval_loss") or []
+    loss = history[-1][1] if history else None
+    return {
+        "tuned_eval_loss": loss,
+        "tuned_perplexity": math.exp(loss) if loss is not None else None,
+        "source": "the job's logged eval_loss (its whole test split)",
+        "base": None,
+        "note": NO_BASE_LOSS if history else "The job logged no eval_loss. " + NO_BASE_LOSS,
+    }
+
+
+def evaluate(
+    backend,
+    job_id: str,
+    tuned_endpoint: str,
+    test_file: str,
+    *,
+    against: str = "",
+    base_offer=None,
+    rows: int = DEFAULT_ROWS,
+    seed: int = DEFAULT_SEED,
+    max_new_tokens: int = 128,
+    temperature: float = 0.0,
+    top_p: float = 1.0,
+    judge: Remote | None = None,
+    on_progress: Progress = lambda line: None,
+) -> dict:
+    """Score the tuned deployment against `against` (an endpoint) or, with `base_offer` (see
+    services.backends.azure.base_deployment.offer), the base model deployed for this run."""
+    chosen = select_rows(test_file, rows, seed)
+    tuned = Remote(tuned_endpoint, backend.scoring_target(tuned_endpoint))
+    check_chat(tuned, "The tuned endpoint")
+    if judge is not None:
+        check_chat(judge, "The judge")
+    parameters = {
+        "max_new_tokens": max_new_tokens,
+        "temperature": temperature,
+        "top_p": top_p,
+        "do_sample": temperature > 0,
+    }
+    deployed = ""
+    try:
+        if against:
+            comparator = Remote(against, backend.scoring_target(against))
+            label = f"endpoint {against}"
+        else:
+            from services.backends.azure import base_deployment
+
+            with audited("deploy", base_offer.model_id, backend=backend.name) as action:
+                endpoint = base_deployment.deploy(
+                    backend.clients, base_offer, on_progress=on_progress
+                )
+                action.resource = deployed = endpoint.name
+            comparator = Remote(deployed, backend.scoring_target(deployed))
+            label = "base"
+        check_chat(comparator, "The comparator endpoint")
+        on_progress(f"asking {tuned_endpoint} and {comparator.label}: {len(chosen)} rows each")
+        replies = {
+            "tuned": endpoint_replies(tuned, chosen, parameters),
+            "base": endpoint_replies(comparator, chosen, parameters),
+        }
+    finally:
+        if deployed:
+            on_progress(f"deleting {deployed} (it bills by the hour)")
+            backend.delete_endpoint(deployed)
+    references = [row.reference for row in chosen]
+    card = build_scorecard(replies["base"], replies["tuned"], references, label)
+    scorecard = dataclasses.asdict(card)
+    table = example_rows(chosen, replies["base"], replies["tuned"])
+    examples = [dataclasses.asdict(example) for example in table]
+    if judge is not None:
+        on_progress(f"judging with {judge.label}")
+        tally, outcomes = judge_examples(judge, examples)
+        for example, outcome in zip(examples, outcomes, strict=True):
+            example["judge"] = outcome
+        scorecard = with_judge(scorecard, tally)
+    scorecard["held_out"] = held_out_loss(backend, job_id)
+    return {
+        "job_id": job_id,
+        "tuned_endpoint": tuned_endpoint,
+        "comparator": label,
+        "base_endpoint_deleted": deployed,
+        "scorecard": scorecard,
+        "examples": examples,
+    }
