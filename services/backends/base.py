@@ -37,6 +37,23 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class DeploymentOffer:
+    """What serving a base model would take and cost, before anyone accepts it."""
+
+    model_id: str  # the model that will be deployed (azure: the registry asset id)
+    model_name: str
+    instance_type: str
+    hourly_price: float | None  # the VM size's estimated price; None when unknown
+
+    def describe(self) -> str:
+        price = f"about ${self.hourly_price:.2f}/hour" if self.hourly_price else "price unknown"
+        return (
+            f"Deploy {self.model_name} from the azureml registry on {self.instance_type} "
+            f"({price}, billed until it is deleted; the evaluation deletes it when done)"
+        )
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """A chat model that can be fine-tuned."""
 
@@ -356,10 +373,25 @@ class Backend(Protocol):
         """
         ...
 
+    def offer_base_deployment(self, model_id: str, instance_type: str = "") -> DeploymentOffer:
+        """What deploy_base_model would take: the instance type (default: the first the model
+        allows for inference) and its hourly price. Nothing is created.
+
+        Raises ModelError for an unknown model, ValidationError for an instance type the model
+        does not allow; UnsupportedError unless `capabilities.deploy_base_model` and the backend
+        bills for deployments (local endpoints cost nothing: there is nothing to offer).
+        """
+        ...
+
     def deploy_base_model(
-        self, model_id: str, *, on_progress: ProgressCallback | None = None
+        self,
+        model_id: str,
+        *,
+        instance_type: str = "",
+        on_progress: ProgressCallback | None = None,
     ) -> EndpointInfo:
         """Serve a base model with no adapter (the "before" of a comparison); waits.
+        `instance_type`: as offered (azure; default: the first the model allows).
 
         Raises ModelError for an unknown model, EndpointError when the endpoint does not come
         up; UnsupportedError unless `capabilities.deploy_base_model`.

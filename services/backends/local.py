@@ -14,6 +14,7 @@ from services.backends.base import (
     CheckpointInfo,
     ComputeCheck,
     ComputeInfo,
+    DeploymentOffer,
     EndpointInfo,
     JobInfo,
     JobSpec,
@@ -138,8 +139,18 @@ class LocalBackend:
             action.resource = endpoint.name
         return endpoint
 
+    def offer_base_deployment(self, model_id: str, instance_type: str = "") -> DeploymentOffer:
+        raise UnsupportedError(
+            "Local endpoints cost nothing: there is no deployment offer to accept.",
+            "Deploy the base model on the Deploy page, or evaluate with local weights.",
+        )
+
     def deploy_base_model(
-        self, model_id: str, *, on_progress: ProgressCallback | None = None
+        self,
+        model_id: str,
+        *,
+        instance_type: str = "",  # a local endpoint runs on this machine
+        on_progress: ProgressCallback | None = None,
     ) -> EndpointInfo:
         with audited("deploy", model_id, backend=self.name, model=model_id) as action:
             endpoint = local_endpoints.deploy(model_id, base_model=True, on_progress=on_progress)

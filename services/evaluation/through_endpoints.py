@@ -19,12 +19,12 @@ from collections.abc import Callable
 
 import requests
 
+from services.backends.base import Backend, DeploymentOffer
 from services.evaluation.judge import judge_examples
 from services.evaluation.per_example import example_rows
 from services.evaluation.remote import Remote, ask, check_chat
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, EvalRow, select_rows
 from services.evaluation.scorecard import Reply, build_scorecard, with_judge
-from services.security.audit import audited
 
 NO_BASE_LOSS = (
     "The base model's held-out loss cannot be had on Azure: the fine-tuning pipeline logs "
@@ -52,12 +52,10 @@ def endpoint_replies(
     return replies
 
 
-def base_offer(backend, job_id: str, instance_type: str = ""):
+def base_offer(backend: Backend, job_id: str, instance_type: str = "") -> DeploymentOffer:
     """What deploying the job's base model from the registry would take (instance, price)."""
-    from services.backends.azure import base_deployment
-
     model_id = backend.get_job(job_id).model_id
-    return base_deployment.offer(backend.clients, model_id, instance_type)
+    return backend.offer_base_deployment(model_id, instance_type)
 
 
 def held_out_loss(backend, job_id: str) -> dict:
@@ -90,7 +88,7 @@ def evaluate(
     on_progress: Progress = lambda line: None,
 ) -> dict:
     """Score the tuned deployment against `against` (an endpoint) or, with `base_offer` (see
-    services.backends.azure.base_deployment.offer), the base model deployed for this run."""
+    Backend.offer_base_deployment), the base model deployed for this run."""
     chosen = select_rows(test_file, rows, seed)
     tuned = Remote(tuned_endpoint, backend.scoring_target(tuned_endpoint))
     check_chat(tuned, "The tuned endpoint")
@@ -108,13 +106,12 @@ def evaluate(
             comparator = Remote(against, backend.scoring_target(against))
             label = f"endpoint {against}"
         else:
-            from services.backends.azure import base_deployment
-
-            with audited("deploy", base_offer.model_id, backend=backend.name) as action:
-                endpoint = base_deployment.deploy(
-                    backend.clients, base_offer, on_progress=on_progress
-                )
-                action.resource = deployed = endpoint.name
+            endpoint = backend.deploy_base_model(
+                base_offer.model_id,
+                instance_type=base_offer.instance_type,
+                on_progress=on_progress,
+            )
+            deployed = endpoint.name
             comparator = Remote(deployed, backend.scoring_target(deployed))
             label = "base"
         check_chat(comparator, "The comparator endpoint")

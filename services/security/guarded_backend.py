@@ -19,6 +19,7 @@ from services.backends.base import (
     CheckpointInfo,
     ComputeCheck,
     ComputeInfo,
+    DeploymentOffer,
     EndpointInfo,
     JobInfo,
     JobSpec,
@@ -157,13 +158,22 @@ class GuardedBackend:
             lambda: self.inner.deploy(model_name, version, on_progress=on_progress),
         )
 
+    def offer_base_deployment(self, model_id: str, instance_type: str = "") -> DeploymentOffer:
+        return self.inner.offer_base_deployment(model_id, instance_type)
+
     def deploy_base_model(
-        self, model_id: str, *, on_progress: ProgressCallback | None = None
+        self,
+        model_id: str,
+        *,
+        instance_type: str = "",
+        on_progress: ProgressCallback | None = None,
     ) -> EndpointInfo:
         return self._as_operator(
             "deploy",
             model_id,
-            lambda: self.inner.deploy_base_model(model_id, on_progress=on_progress),
+            lambda: self.inner.deploy_base_model(
+                model_id, instance_type=instance_type, on_progress=on_progress
+            ),
         )
 
     def delete_endpoint(self, name: str) -> None:

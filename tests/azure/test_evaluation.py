@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from services.backends.azure import base_deployment
 from services.errors import EndpointError, ValidationError
 from services.evaluation import through_endpoints
 from tests.azure import payloads as p
@@ -69,19 +68,19 @@ def test_file(tmp_path):
 
 
 def test_the_offer_names_the_allowed_instance_type_and_its_price(backend, tuned):
-    offer = base_deployment.offer(backend.clients, BASE_ID)
+    offer = backend.offer_base_deployment(BASE_ID)
 
     assert (offer.model_id, offer.instance_type) == (BASE_ID, "Standard_NC6s_v3")
     assert offer.hourly_price == pytest.approx(3.06)
     assert "$3.06/hour" in offer.describe() and "deletes it" in offer.describe()
     with pytest.raises(ValidationError, match="allow-listed computes for inference"):
-        base_deployment.offer(backend.clients, BASE_ID, "Standard_DS3_v2")
+        backend.offer_base_deployment(BASE_ID, "Standard_DS3_v2")
 
 
 def test_evaluation_deploys_the_base_from_the_registry_scores_both_and_deletes_it(
     backend, tuned, scoring, test_file
 ):
-    offer = base_deployment.offer(backend.clients, BASE_ID)
+    offer = backend.offer_base_deployment(BASE_ID)
     progress: list[str] = []
 
     result = through_endpoints.evaluate(
@@ -127,7 +126,7 @@ def test_the_base_endpoint_is_deleted_even_when_scoring_it_fails(backend, tuned,
         r"base-[^.]+\.eastus\.inference\.ml\.azure\.com/score$",
         lambda r, m: Reply(429, {"message": "Too many requests"}),
     )
-    offer = base_deployment.offer(backend.clients, BASE_ID)
+    offer = backend.offer_base_deployment(BASE_ID)
 
     with pytest.raises(EndpointError, match=r"Too many requests right now \(429\)"):
         through_endpoints.evaluate(backend, JOB, tuned, test_file, base_offer=offer, rows=2)

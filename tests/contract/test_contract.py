@@ -98,6 +98,15 @@ def test_resume_and_checkpoint_capabilities_are_honest(contract_backend, capabil
     assert refused.value.hint
 
 
+def test_only_a_billing_backend_offers_a_base_deployment(local_backend, azure_backend):
+    with pytest.raises(UnsupportedError) as refused:
+        local_backend.offer_base_deployment("SmolLM2-135M-Instruct")
+    assert refused.value.hint
+    with pytest.raises(StudioError) as refused:
+        azure_backend.offer_base_deployment("azureml://registries/azureml/models/none/versions/1")
+    assert not isinstance(refused.value, UnsupportedError)
+
+
 def test_each_backend_supports_what_only_it_can_do(local_backend, azure_backend):
     assert local_backend.capabilities == Capabilities(
         deploy_base_model=True,

@@ -19,6 +19,7 @@ from services.backends.base import (
     CheckpointInfo,
     ComputeCheck,
     ComputeInfo,
+    DeploymentOffer,
     EndpointInfo,
     JobInfo,
     JobSpec,
@@ -187,15 +188,24 @@ class AzureBackend:
             action.resource = endpoint.name
         return endpoint
 
+    def offer_base_deployment(self, model_id: str, instance_type: str = "") -> DeploymentOffer:
+        from services.backends.azure import base_deployment
+
+        return base_deployment.offer(self.clients, model_id, instance_type)
+
     def deploy_base_model(
-        self, model_id: str, *, on_progress: Callable[[str], None] | None = None
+        self,
+        model_id: str,
+        *,
+        instance_type: str = "",
+        on_progress: Callable[[str], None] | None = None,
     ) -> EndpointInfo:
-        """The registry model as its own managed online endpoint (it bills by the hour: see
-        base_deployment.offer for the instance type and price first)."""
+        """The registry model as its own managed online endpoint (it bills by the hour:
+        offer_base_deployment says on what and for how much first)."""
         from services.backends.azure import base_deployment
 
         with audited("deploy", model_id, backend=self.name) as action:
-            chosen = base_deployment.offer(self.clients, model_id)
+            chosen = base_deployment.offer(self.clients, model_id, instance_type)
             endpoint = base_deployment.deploy(self.clients, chosen, on_progress=on_progress)
             action.resource = endpoint.name
         return endpoint

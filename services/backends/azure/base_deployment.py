@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass
 
 from services.backends.azure import endpoints, models
 from services.backends.azure.connection import AzureClients
-from services.backends.base import EndpointInfo
+from services.backends.base import DeploymentOffer, EndpointInfo
 from services.errors import ValidationError
 
 log = logging.getLogger(__name__)
@@ -23,22 +22,7 @@ log = logging.getLogger(__name__)
 BASE_TAG = "studio.base_model_for_evaluation"  # on the endpoint: which registry model it serves
 
 
-@dataclass(frozen=True)
-class BaseDeploymentOffer:
-    model_id: str  # the registry asset id that will be deployed
-    model_name: str
-    instance_type: str
-    hourly_price: float | None  # list_sizes' estimated price; None when Azure gives none
-
-    def describe(self) -> str:
-        price = f"about ${self.hourly_price:.2f}/hour" if self.hourly_price else "price unknown"
-        return (
-            f"Deploy {self.model_name} from the azureml registry on {self.instance_type} "
-            f"({price}, billed until it is deleted; the evaluation deletes it when done)"
-        )
-
-
-def offer(clients: AzureClients, model_id: str, instance_type: str = "") -> BaseDeploymentOffer:
+def offer(clients: AzureClients, model_id: str, instance_type: str = "") -> DeploymentOffer:
     """What deploying the base model would take: the version, the instance type, the price."""
     model = models.get_model(clients, model_id)
     allowed = list(model.inference_compute_allow_list)
@@ -49,7 +33,7 @@ def offer(clients: AzureClients, model_id: str, instance_type: str = "") -> Base
             f"Pick one of: {', '.join(allowed)}.",
         )
     price = endpoints._prices(clients).get(chosen.lower())
-    return BaseDeploymentOffer(model.id, model.name, chosen, price)
+    return DeploymentOffer(model.id, model.name, chosen, price)
 
 
 def endpoint_name(model_name: str) -> str:
@@ -60,7 +44,7 @@ def endpoint_name(model_name: str) -> str:
 
 def deploy(
     clients: AzureClients,
-    chosen: BaseDeploymentOffer,
+    chosen: DeploymentOffer,
     *,
     name: str | None = None,
     on_progress=None,
