@@ -4,6 +4,9 @@ Layers, later wins: the guide's defaults → the backend's defaults → the mode
 model_specific_defaults tag → the user's overrides. Names are the Hugging Face Trainer /
 Azure chat_completion_pipeline names, so one set of parameters serves both backends (the Azure
 backend passes only the names its pipeline component accepts).
+
+Values are typed inside the program (bool, int, float, str). Wire formats live at the edges:
+wire_value() writes a value the way the Azure component and MLflow params read it ("true").
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ GUIDE_DEFAULTS: dict[str, Any] = {
     "per_device_eval_batch_size": 1,
     "learning_rate": 5e-6,
     "lr_scheduler_type": "cosine",
-    "apply_lora": "true",
-    "apply_deepspeed": "true",
+    "apply_lora": True,
+    "apply_deepspeed": True,
     "deepspeed_stage": 2,
 }
 
@@ -31,7 +34,7 @@ GUIDE_DEFAULTS: dict[str, Any] = {
 # suits multi-GPU runs of thousands of steps; a LoRA adapter barely moves at that rate in the
 # few hundred CPU steps a local run has, so the local default is the usual LoRA rate.
 LOCAL_DEFAULTS: dict[str, Any] = {
-    "apply_deepspeed": "false",
+    "apply_deepspeed": False,
     "learning_rate": 2e-4,
     "max_steps": -1,
     "gradient_accumulation_steps": 1,
@@ -113,12 +116,10 @@ def coerce(name: str, value: Any) -> Any:
         return value  # unknown names pass through; the Azure backend filters them
     text = str(value).strip()
     if spec.kind == "bool":
-        lowered = text.lower()
-        if lowered in ("true", "1", "yes", "on"):
-            return "true"
-        if lowered in ("false", "0", "no", "off"):
-            return "false"
-        raise ValueError(f"{name} must be true or false, not {text!r}")
+        try:
+            return to_bool(value)
+        except ValueError:
+            raise ValueError(f"{name} must be true or false, not {text!r}") from None
     if spec.kind == "choice":
         if text not in spec.choices:
             raise ValueError(f"{name} must be one of {', '.join(spec.choices)}, not {text!r}")
@@ -143,6 +144,36 @@ def coerce(name: str, value: Any) -> Any:
             f"{name} must be between {spec.minimum:g} and {spec.maximum:g}, not {number:g}"
         )
     return number
+
+
+def to_bool(value: Any) -> bool:
+    """True/False from a bool or the words a form, `--set` or a model tag uses ("true", "0").
+
+    Raises ValueError for anything else.
+    """
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in _TRUE_WORDS:
+        return True
+    if lowered in _FALSE_WORDS:
+        return False
+    raise ValueError(f"not true or false: {value!r}")
+
+
+_TRUE_WORDS = ("true", "1", "yes", "on")
+_FALSE_WORDS = ("false", "0", "no", "off")
+
+
+def wire_value(value: Any) -> str:
+    """A typed value as the Azure component's string inputs and MLflow params write it.
+
+    Booleans are lower-case words ("true", "false"), as the component's enum declares them;
+    everything else is str(value).
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _is_non_finite(text: str) -> bool:
@@ -236,10 +267,10 @@ def display_name(model_name: str, values: dict, gpus: int) -> str:
     scheduler = values.get("lr_scheduler_type", "linear")
     deepspeed = (
         f"ds{values.get('deepspeed_stage', 2)}"
-        if str(values.get("apply_deepspeed", "false")) == "true"
+        if to_bool(values.get("apply_deepspeed", False))
         else "nods"
     )
-    lora = "lora" if str(values.get("apply_lora", "false")) == "true" else "nolora"
+    lora = "lora" if to_bool(values.get("apply_lora", False)) else "nolora"
     return (
         f"{model_name}-ultrachat-bs{effective_batch_size(values, gpus)}-{scheduler}-{deepspeed}"
         f"-{lora}-save_limit{values.get('save_total_limit', -1)}"

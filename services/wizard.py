@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.backends.base import Backend, ComputeCheck, JobSpec, ModelInfo
-from services.params import FinetuneParams
+from services.params import FinetuneParams, wire_value
 from services.tracking import experiment_name
 
 # What the Compute step starts with when the parameters name no max_seq_length (Azure's).
@@ -93,7 +93,7 @@ def check_compute(
         gpus=gpus,
         batch_size=int(values.get("per_device_train_batch_size", 1)),
         max_seq_length=int(values.get("max_seq_length", DEFAULT_MAX_SEQ_LENGTH)),
-        apply_lora=str(values.get("apply_lora", "true")) == "true",
+        apply_lora=bool(values.get("apply_lora", True)),
     )
 
 
@@ -109,5 +109,5 @@ def review_rows(spec: JobSpec, model: ModelInfo) -> list[tuple[str, str]]:
         ("Training data", spec.train_file),
         ("Validation data", spec.test_file),
     ]
-    rows += [(name, str(value)) for name, value in sorted(spec.params.items())]
+    rows += [(name, wire_value(value)) for name, value in sorted(spec.params.items())]
     return rows

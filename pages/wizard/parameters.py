@@ -7,7 +7,7 @@ import streamlit as st
 from pages.shared.backend import backend_name
 from pages.shared.errors import show_error
 from services.errors import ValidationError
-from services.params import SCHEDULERS, FinetuneParams, resolve_params
+from services.params import SCHEDULERS, FinetuneParams, resolve_params, wire_value
 from services.wizard import WizardChoices
 
 # The parameters most people change, in reading order; the rest keep their defaults.
@@ -49,7 +49,7 @@ def render(choices: WizardChoices) -> bool:
     with st.expander("All parameters and where each value comes from"):
         st.dataframe(
             [
-                {"parameter": k, "value": str(v), "from": params.sources[k]}
+                {"parameter": k, "value": wire_value(v), "from": params.sources[k]}
                 for k, v in sorted(params.values.items())
             ],
             hide_index=True,
@@ -74,9 +74,7 @@ def _input(name: str, default):
     if name == "lr_scheduler_type":
         return st.selectbox(name, SCHEDULERS, index=SCHEDULERS.index(default), key=key)
     if name == "apply_lora":
-        return (
-            "true" if st.toggle("apply_lora (LoRA)", value=default == "true", key=key) else "false"
-        )
+        return st.toggle("apply_lora (LoRA)", value=bool(default), key=key)
     if isinstance(default, float):
         return st.number_input(name, value=float(default), format="%.2e", key=key)
     return st.number_input(name, value=int(default), step=1, key=key)

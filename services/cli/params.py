@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.backends import default_backend_name
 from services.cli.backend_option import add_backend_flag, backend_from_args
 from services.cli.output import add_json_flag, emit
-from services.params import parse_assignments, resolve_params
+from services.params import parse_assignments, resolve_params, wire_value
 
 
 def register(subparsers) -> None:
@@ -43,7 +43,9 @@ def show_params(args) -> int:
         overrides=parse_assignments(args.assignments),
     )
     lines = [f"display name: {params.display_name}"]
-    lines += [f"{k} = {v}  ({params.sources[k]})" for k, v in sorted(params.values.items())]
+    lines += [
+        f"{k} = {wire_value(v)}  ({params.sources[k]})" for k, v in sorted(params.values.items())
+    ]
     emit(
         {"display_name": params.display_name, "params": params.values, "sources": params.sources},
         as_json=args.json,

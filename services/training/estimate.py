@@ -20,7 +20,7 @@ from pathlib import Path
 from services import config
 from services.backends.base import Backend, JobSpec, ModelInfo
 from services.data import TokenCounter, inspect_dataset, open_dataset
-from services.params import effective_batch_size
+from services.params import effective_batch_size, wire_value
 from services.training import job_record, status_file
 from services.training.layout import JOB_FILE, PROGRESS_FILE
 
@@ -159,7 +159,8 @@ def _same_shape(spec: dict, earlier: dict) -> bool:
     ):
         return False
     mine, theirs = spec.get("params") or {}, earlier.get("params") or {}
-    return all(str(mine.get(name)) == str(theirs.get(name)) for name in SHAPE_PARAMS)
+    # wire_value: records written before values were typed hold apply_lora as "true".
+    return all(wire_value(mine.get(name)) == wire_value(theirs.get(name)) for name in SHAPE_PARAMS)
 
 
 def earlier_throughput(spec: JobSpec) -> tuple[float, str] | None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from services import config, processes, tracking
 from services.backends.base import JobInfo, JobSpec, LogChunk
 from services.errors import JobError, StudioError
+from services.params import wire_value
 from services.status import JobStatus
 from services.training import inputs, job_record, slots, status_file
 from services.training.job_record import UNREADABLE_RECORD, JobRecord, UnreadableRecord
@@ -112,7 +113,7 @@ def submit_job(spec: JobSpec, resume_from: ResumePoint | None = None) -> JobInfo
     run_id = run.info.run_id
     from mlflow.entities import Param  # mlflow loads where it is used, not on the page path
 
-    params = {**{k: str(v) for k, v in spec.params.items()}, **_spec_params(spec)}
+    params = {**{k: wire_value(v) for k, v in spec.params.items()}, **_spec_params(spec)}
     client.log_batch(run_id, params=[Param(k, v) for k, v in params.items()])
     client.update_run(run_id, status="SCHEDULED")
     status_file.write(folder, run_id, "SCHEDULED")  # before job.json: a listed job has one

@@ -1,8 +1,9 @@
 """A job's parameters (JobSpec.params) as the typed values the worker trains with.
 
-Names are the Hugging Face / Azure pipeline names (services.params). Values are often strings
-("true", "5e-6") because they come from forms and `--set k=v`; this module is tolerant of
-both. Missing values take the local defaults of services.params. No heavy imports here.
+Names are the Hugging Face / Azure pipeline names (services.params). Values are typed
+(services.params.resolve_params); strings ("true", "5e-6") are read too, as job records written
+before values were typed still hold them. Missing values take the local defaults of
+services.params. No heavy imports here.
 """
 
 from __future__ import annotations
@@ -11,13 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.params import GUIDE_DEFAULTS, LOCAL_DEFAULTS
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("true", "1", "yes", "on")
+from services.params import GUIDE_DEFAULTS, LOCAL_DEFAULTS, to_bool
 
 
 def _modules(value: Any) -> tuple[str, ...]:
@@ -34,7 +29,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "learning_rate": float,
     "lr_scheduler_type": lambda v: str(v).strip(),
     "warmup_steps": lambda v: int(float(v)),
-    "apply_lora": _bool,
+    "apply_lora": to_bool,
     "lora_r": lambda v: int(float(v)),
     "lora_alpha": lambda v: int(float(v)),
     "lora_dropout": float,

@@ -7,6 +7,7 @@ import pytest
 from services.backends.azure.jobs import map_status
 from services.backends.base import JobSpec
 from services.errors import JobError
+from services.params import resolve_params
 from tests.azure import payloads as p
 
 MODEL_ID = "azureml://registries/azureml/models/Phi-4-mini-instruct/versions/3"
@@ -86,6 +87,20 @@ def test_submit_sends_the_guides_pipeline(backend, fake, data_files):
     assert job.status == "queued"
     assert job.id == put.path.rsplit("/", 1)[-1]
     assert job.studio_url.startswith("https://ml.azure.com/runs/" + job.id)
+
+
+def test_typed_booleans_reach_the_component_as_its_true_false_strings(backend, fake, data_files):
+    train, test = data_files
+    typed = resolve_params(backend="azure", model_name="Phi-4-mini-instruct", gpus=4)
+    values = {**typed.values, "apply_deepspeed": False}
+    assert values["apply_lora"] is True  # typed inside the program
+
+    backend.submit_job(spec(train, test, params=values))
+
+    (node,) = fake.sent("PUT", r"/jobs/[^/]+$")[-1].json()["properties"]["jobs"].values()
+    assert node["inputs"]["apply_lora"]["value"] == "true"
+    assert node["inputs"]["apply_deepspeed"]["value"] == "false"
+    assert node["inputs"]["deepspeed_stage"]["value"] == "2"
 
 
 def test_remote_data_is_not_uploaded(backend, fake):

@@ -27,13 +27,13 @@ def test_layers_model_defaults_then_user_win():
     )
     assert params.values["learning_rate"] == 1e-4
     assert params.sources["learning_rate"] == "you"
-    assert params.values["apply_deepspeed"] == "false"
+    assert params.values["apply_deepspeed"] is False
     assert params.sources["apply_deepspeed"] == "model"
 
 
 def test_local_backend_has_no_deepspeed_and_lora_settings():
     params = resolve_params(backend="local", model_name="SmolLM2-135M-Instruct")
-    assert params.values["apply_deepspeed"] == "false"
+    assert params.values["apply_deepspeed"] is False
     assert params.values["lora_r"] == 8
     assert "-nods-lora-" in params.display_name
 
@@ -86,7 +86,8 @@ def test_resolve_lists_every_invalid_value():
 
 
 def test_values_are_typed():
-    assert coerce("apply_lora", True) == "true"
+    assert coerce("apply_lora", True) is True
+    assert coerce("apply_lora", "false") is False  # a form's or a model tag's word
     assert coerce("deepspeed_stage", "3") == 3
     assert coerce("max_steps", "20") == 20
     assert coerce("unknown_name", "kept") == "kept"

@@ -10,8 +10,10 @@ import pytest
 
 from services import config, processes, tracking
 from services.errors import JobError
-from services.training import jobs
-from tests.training.tiny import wait_for
+from services.params import resolve_params
+from services.training import job_record, jobs
+from services.training.settings import settings_from_params
+from tests.training.tiny import TINY_PARAMS, wait_for
 
 
 def _record(job_id: str) -> dict:
@@ -114,6 +116,21 @@ def test_submit_lists_the_job_at_once_as_queued(tiny_spec, stand_in_worker):
     for job in (first, second):
         jobs.cancel_job(job.id)
     assert {j.status for j in jobs.list_jobs()} == {"killed"}
+
+
+def test_the_worker_gets_typed_values_and_mlflow_the_wire_words(tiny_spec, stand_in_worker):
+    typed = resolve_params(backend="local", model_name="tiny-llama", overrides=TINY_PARAMS)
+    job = jobs.submit_job(tiny_spec(**typed.values))
+
+    # What the worker reads: job.json's spec, as services/training/worker.py loads it.
+    params = job_record.load(config.jobs_dir() / job.id).spec["params"]
+    assert params["apply_lora"] is True and params["apply_deepspeed"] is False
+    assert params["max_steps"] == 6 and params["learning_rate"] == 5e-3
+    assert settings_from_params(params).apply_lora is True
+    # MLflow params are an edge: the same words the Azure component takes.
+    logged = jobs.get_params(job.id)
+    assert (logged["apply_lora"], logged["apply_deepspeed"]) == ("true", "false")
+    jobs.cancel_job(job.id)
 
 
 def test_read_logs_returns_only_new_bytes_and_holds_back_a_partial_line(tiny_spec, stand_in_worker):

@@ -14,6 +14,7 @@ from services.backends.azure.jobs import MODEL_ID_TAG, MODEL_TAG, to_job_info
 from services.backends.azure.models import model_name_from_id
 from services.backends.base import JobInfo, JobSpec
 from services.errors import AzureError, JobError
+from services.params import wire_value
 from services.tracking import experiment_name
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,11 @@ def get_component(clients: AzureClients) -> Any:
 
 
 def _as_input_type(value: Any, input_type: str) -> Any:
-    """Match the component's declared type ("true" strings, integer stages, ...)."""
+    """Match the component's declared type ("true" strings, integer stages, ...): the one place
+    where the Azure backend turns typed parameters into the component's wire format."""
     input_type = (input_type or "").lower()
     if input_type == "string":
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
+        return wire_value(value)
     if input_type == "integer":
         return int(value)
     if input_type == "number":
