@@ -25,6 +25,8 @@ from services.evaluation.remote import Remote, ask, check_chat
 from services.evaluation.rows import DEFAULT_ROWS, DEFAULT_SEED, EvalRow, select_rows
 from services.evaluation.scorecard import Reply, build_scorecard, with_judge
 from services.security.audit import audited
+from services.security.guarded_backend import GuardedBackend
+from services.security.roles import require_operator
 
 NO_BASE_LOSS = (
     "The base model's held-out loss cannot be had on Azure: the fine-tuning pipeline logs "
@@ -61,12 +63,21 @@ def endpoint_replies(
     return replies
 
 
+def _azure_clients(backend):
+    """The Azure ML clients the base deployment needs (no Backend operation covers it). The
+    pages' GuardedBackend wraps the Azure backend: only an operator gets through it."""
+    if isinstance(backend, GuardedBackend):
+        require_operator(backend.caller, "deploy", "the base model, for an evaluation")
+        backend = backend.inner
+    return backend.clients  # AzureBackend's, not on the Backend protocol
+
+
 def base_offer(backend, job_id: str, instance_type: str = ""):
     """What deploying the job's base model from the registry would take (instance, price)."""
     from services.backends.azure import base_deployment
 
     model_id = backend.get_job(job_id).model_id
-    return base_deployment.offer(backend.clients, model_id, instance_type)
+    return base_deployment.offer(_azure_clients(backend), model_id, instance_type)
 
 
 def held_out_loss(backend, job_id: str) -> dict:
@@ -119,10 +130,9 @@ def evaluate(
         else:
             from services.backends.azure import base_deployment
 
+            clients = _azure_clients(backend)
             with audited("deploy", base_offer.model_id, backend=backend.name) as action:
-                endpoint = base_deployment.deploy(
-                    backend.clients, base_offer, on_progress=on_progress
-                )
+                endpoint = base_deployment.deploy(clients, base_offer, on_progress=on_progress)
                 action.resource = deployed = endpoint.name
             comparator = Remote(deployed, backend.scoring_target(deployed))
             label = "base"
