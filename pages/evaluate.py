@@ -135,8 +135,12 @@ def live_view(job_id: str, evaluation_id: str, refreshing: bool) -> None:
     if is_operator() and st.button(
         "Cancel evaluation", key="evaluate_cancel", icon=":material/stop_circle:"
     ):
-        with st.spinner("Stopping the evaluation…"):
-            evaluations.cancel_evaluation(job_id, evaluation_id, caller=current_caller())
+        try:  # a fragment's rerun is outside the page run's catch (app.py)
+            with st.spinner("Stopping the evaluation…"):
+                evaluations.cancel_evaluation(job_id, evaluation_id, caller=current_caller())
+        except StudioError as error:
+            show_error(error)
+            return
         st.rerun()
 
 
