@@ -2,6 +2,7 @@
 
 Keys are secrets: shown masked; revealed (st.code gives a copy button) only after a confirm,
 and each reveal goes in the audit log. Regenerating a key and deleting an endpoint ask first.
+What can be registered and deployed, and how, is services/serving/deploying.py.
 """
 
 import pandas as pd
@@ -14,11 +15,11 @@ from pages.shared.entry import ensure_app_navigation
 from pages.shared.errors import show_error
 from pages.shared.signin import current_caller, is_operator
 from services import tracking
+from services.backends.base import EndpointInfo, JobInfo, RegisteredModel
 from services.chat.client import mask_key
 from services.errors import StudioError
-from services.security.audit import started_by
 from services.security.endpoint_keys import reveal_key
-from services.serving.display import endpoint_rows
+from services.serving import deploying
 from services.serving.local_registry import default_model_name
 
 ensure_app_navigation()
@@ -28,39 +29,23 @@ REGENERATED = "deploy_regenerated"  # the message shown after the rerun that fol
 DEPLOYED = "deploy_just_deployed"  # the message shown after the rerun that follows a deploy
 JUST_REGISTERED = "deploy_just_registered"  # (name, version) to preselect for deploying
 
-backend = current_backend()
-st.title("Deploy")
-st.caption("Register a finished job, deploy a version as an endpoint, then chat with it.")
 
-# 1. Register
-st.subheader("1 · Register a finished job")
-
-
-def register_choices(job) -> list[int | None]:
-    """What of `job` can be registered: None is its final model, a number a kept checkpoint."""
-    final: list[int | None] = [None] if job.status == "finished" else []
-    if not backend.capabilities.checkpoints:
-        return final
-    kept = [c.step for c in reversed(backend.list_checkpoints(job.id)) if c.usable]
-    return final + kept
-
-
-with st.spinner("Reading jobs…"):  # files only, unless a job predates status.json
-    choices = {job: register_choices(job) for job in backend.list_jobs() if job.is_terminal}
-    registrable = [job for job, what in choices.items() if what]
-if not registrable:
-    st.info("No finished job yet: fine-tune a model on the Setup page, follow it on Jobs.")
-else:
+def register_section() -> None:
+    with st.spinner("Reading jobs…"):  # files only, unless a job predates status.json
+        choices = deploying.registrable_jobs(backend)
+    if not choices:
+        st.info("No finished job yet: fine-tune a model on the Setup page, follow it on Jobs.")
+        return
     job = st.selectbox(
         "Finished job",
-        registrable,
+        list(choices),
         format_func=lambda j: f"{j.display_name or j.id} ({j.id}, {j.status})",
         key="deploy_job",
     )
     checkpoint = st.selectbox(
         "What to register",
         choices[job],
-        format_func=lambda step: "the final model" if step is None else f"checkpoint, step {step}",
+        format_func=deploying.checkpoint_label,
         key=f"deploy_checkpoint_{job.id}",
         help="A kept checkpoint is the model as it was at that step (any job that kept one).",
     )
@@ -73,16 +58,18 @@ else:
     if is_operator() and st.button(
         "Register", key="deploy_register", icon=":material/inventory_2:"
     ):
-        try:
-            with st.spinner("Registering…"):
-                model = backend.register_model(job.id, name, checkpoint=checkpoint)
-            st.session_state[JUST_REGISTERED] = (model.name, model.version)
-            st.success(f"Registered **{model.name}** version {model.version}.")
-        except StudioError as error:
-            show_error(error)
+        register(job, name, checkpoint)
 
-# 2. Deploy
-st.subheader("2 · Deploy a registered version")
+
+def register(job: JobInfo, name: str, checkpoint: int | None) -> None:
+    try:
+        with st.spinner("Registering…"):
+            model = backend.register_model(job.id, name, checkpoint=checkpoint)
+    except StudioError as error:
+        show_error(error)
+        return
+    st.session_state[JUST_REGISTERED] = (model.name, model.version)
+    st.success(f"Registered **{model.name}** version {model.version}.")
 
 
 def registered_versions() -> None:
@@ -91,68 +78,46 @@ def registered_versions() -> None:
     if not versions:
         st.info("No registered model yet: register a finished job above.")
         return
-    rows = [
-        {
-            "name": v.name,
-            "version": v.version,
-            "job": v.source_job,
-            "step": "final" if v.checkpoint_step is None else str(v.checkpoint_step),
-            "base": v.base_model,
-        }
-        for v in versions
-    ]
+    rows = deploying.version_rows(versions)
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="deploy_versions_table")
-    if not is_operator():
-        return
+    if is_operator():
+        deploy_controls(versions)
+
+
+def deploy_controls(versions: list[RegisteredModel]) -> None:
     if JUST_REGISTERED in st.session_state:  # offer the version just registered, not the old one
-        just = st.session_state.pop(JUST_REGISTERED)
-        match = [v for v in versions if (v.name, v.version) == just]
-        if match:
-            st.session_state["deploy_version"] = match[0]
+        just = deploying.find_version(versions, st.session_state.pop(JUST_REGISTERED))
+        if just:
+            st.session_state["deploy_version"] = just
     chosen = st.selectbox(
-        "Version to deploy",
-        versions,
-        format_func=lambda v: (
-            f"{v.name} : {v.version}"
-            + ("" if v.checkpoint_step is None else f" (step {v.checkpoint_step})")
-        ),
-        key="deploy_version",
+        "Version to deploy", versions, format_func=deploying.version_label, key="deploy_version"
     )
     deploy_col, base_col = st.columns(2)
     deploy_clicked = deploy_col.button(
         "Deploy", type="primary", key="deploy_deploy", icon=":material/rocket_launch:"
     )
-    can_serve_base = backend.capabilities.deploy_base_model and bool(chosen.base_model)
-    base_clicked = can_serve_base and base_col.button(
+    base_clicked = deploying.can_deploy_base(backend, chosen) and base_col.button(
         "Deploy its base model too (for comparison)", key="deploy_base"
     )
     if deploy_clicked or base_clicked:
-        what = f"the base model of {chosen.name}" if base_clicked else chosen.uri or chosen.name
-        with st.status(f"Deploying {what}…", expanded=True) as progress:
-            try:
-                if base_clicked:
-                    endpoint = backend.deploy_base_model(chosen.base_model, on_progress=st.write)
-                else:
-                    endpoint = backend.deploy(chosen.name, chosen.version, on_progress=st.write)
-            except StudioError as error:
-                show_error(error)
-                progress.update(label="Deployment failed", state="error")
-                st.stop()
-        # Rerun so the sidebar's cost notice (drawn before this page) lists the new endpoint.
-        st.session_state[DEPLOYED] = f"{endpoint.name} is {endpoint.status}."
-        cost_notice.refresh()
-        st.rerun()
+        deploy(chosen, base=base_clicked)
     if DEPLOYED in st.session_state:
         st.success(st.session_state.pop(DEPLOYED), icon=":material/rocket_launch:")
 
 
-# Registered versions live in MLflow's registry: the page draws first while MLflow is cold.
-draw_after_first_paint(
-    "deploy",
-    registered_versions,
-    "Reading registered models from MLflow…",
-    warm=tracking.local_client_opened(),
-)
+def deploy(version: RegisteredModel, *, base: bool) -> None:
+    what = deploying.deploy_target(version, base=base)
+    with st.status(f"Deploying {what}…", expanded=True) as progress:
+        try:
+            endpoint = deploying.deploy_version(backend, version, base=base, on_progress=st.write)
+        except StudioError as error:
+            show_error(error)
+            progress.update(label="Deployment failed", state="error")
+            st.stop()
+    # Rerun so the sidebar's cost notice (drawn before this page) lists the new endpoint.
+    st.session_state[DEPLOYED] = f"{endpoint.name} is {endpoint.status}."
+    cost_notice.refresh()
+    st.rerun()
 
 
 def key_controls(name: str) -> None:
@@ -171,6 +136,10 @@ def key_controls(name: str) -> None:
             key = reveal_key(backend, name, caller=current_caller())  # audited, once
             st.session_state[REVEALED] = (name, key)
             st.rerun()
+    regenerate_controls(name)
+
+
+def regenerate_controls(name: str) -> None:
     sure = st.checkbox(
         "Regenerate: the old key stops working at once", key=f"deploy_regenerate_confirm_{name}"
     )
@@ -192,35 +161,56 @@ def delete_controls(name: str) -> None:
     if st.button(
         f"Delete {name}", key="deploy_delete", icon=":material/delete:", disabled=not sure
     ):
-        with st.spinner(f"Deleting {name}…"):
-            backend.delete_endpoint(name)
+        try:
+            with st.spinner(f"Deleting {name}…"):
+                backend.delete_endpoint(name)
+        except StudioError as error:
+            show_error(error)
+            return
         st.session_state.pop(REVEALED, None)
         cost_notice.refresh()
         st.rerun()
 
 
-# 3. Endpoints
-st.subheader("3 · Endpoints")
-endpoints = backend.list_endpoints()
-if not endpoints:
-    st.info("No endpoint yet.")
-    st.stop()
-starters = started_by("deploy")
-rows = [
-    {**row, "started by": starters.get(e.name, "")}
-    for row, e in zip(endpoint_rows(endpoints), endpoints, strict=True)
-]
-st.dataframe(pd.DataFrame(rows), hide_index=True, key="deploy_endpoints_table")
-selected = st.selectbox(
-    "Endpoint", endpoints, format_func=lambda e: f"{e.name} ({e.status})", key="deploy_endpoint"
-)
-st.markdown("**Scoring URI**")
-st.code(selected.scoring_uri or "(not listening yet)", language=None)
-if selected.status == "running":
+def endpoint_controls(endpoint: EndpointInfo) -> None:
+    """The selected endpoint: its URI, key and chat button while it runs, and delete."""
+    st.markdown("**Scoring URI**")
+    st.code(endpoint.scoring_uri or "(not listening yet)", language=None)
+    if endpoint.status == "running":
+        if is_operator():
+            key_controls(endpoint.name)
+        if st.button("Chat with it", key="deploy_chat", icon=":material/chat:"):
+            st.session_state[state.CHAT_ENDPOINT] = endpoint.name
+            st.switch_page("pages/chat.py")
     if is_operator():
-        key_controls(selected.name)
-    if st.button("Chat with it", key="deploy_chat", icon=":material/chat:"):
-        st.session_state[state.CHAT_ENDPOINT] = selected.name
-        st.switch_page("pages/chat.py")
-if is_operator():
-    delete_controls(selected.name)
+        delete_controls(endpoint.name)
+
+
+def endpoints_section() -> None:
+    endpoints = backend.list_endpoints()
+    if not endpoints:
+        st.info("No endpoint yet.")
+        return
+    table = pd.DataFrame(deploying.endpoint_table(endpoints))
+    st.dataframe(table, hide_index=True, key="deploy_endpoints_table")
+    selected = st.selectbox(
+        "Endpoint", endpoints, format_func=lambda e: f"{e.name} ({e.status})", key="deploy_endpoint"
+    )
+    endpoint_controls(selected)
+
+
+backend = current_backend()
+st.title("Deploy")
+st.caption("Register a finished job, deploy a version as an endpoint, then chat with it.")
+st.subheader("1 · Register a finished job")
+register_section()
+st.subheader("2 · Deploy a registered version")
+# Registered versions live in MLflow's registry: the page draws first while MLflow is cold.
+draw_after_first_paint(
+    "deploy",
+    registered_versions,
+    "Reading registered models from MLflow…",
+    warm=tracking.local_client_opened(),
+)
+st.subheader("3 · Endpoints")
+endpoints_section()

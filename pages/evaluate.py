@@ -4,7 +4,8 @@ Pick a finished job, what to compare it against (its base model, another registe
 an endpoint) and optionally a judge, start an evaluation (a detached worker scores both models
 on a seeded sample of the job's test split), follow it live, then read the verdict, the
 scorecard and the per-example table. The job and the evaluation are in the URL, so a refresh
-finds them again.
+finds them again. On a backend without local evaluation (Azure ML) the models answer from
+endpoints instead (services/evaluation/through_endpoints.py).
 """
 
 import streamlit as st
@@ -23,7 +24,14 @@ from services.evaluation.display import (
     progress_text,
     scorecard_rows,
 )
-from services.evaluation.remote import choose_judge
+from services.evaluation.evaluations import EvaluationInfo
+from services.evaluation.start import (
+    ENDPOINT_JUDGE,
+    JUDGE_KINDS,
+    URL_JUDGE,
+    JudgeChoice,
+    start_with_judge,
+)
 from services.training.jobs import mlflow_ui_command
 
 ensure_app_navigation()
@@ -31,6 +39,7 @@ ensure_app_navigation()
 REFRESH_S = 2
 JOB = "evaluate_job"
 SHOWN = "evaluate_shown"
+AZURE_RESULT = "evaluate_azure_result"
 
 
 def put_job_in_url() -> None:
@@ -42,18 +51,33 @@ def show_chosen() -> None:
     st.query_params["evaluation"] = st.session_state[SHOWN]
 
 
-JUDGES = ("No judge", "A running endpoint", "An OpenAI-compatible URL")
+def judge_fields(judge_kind: str) -> None:
+    """The fields of the chosen judge kind, inside the form."""
+    if judge_kind == ENDPOINT_JUDGE:
+        endpoints = [e.name for e in backend.list_endpoints() if e.status == "running"]
+        st.selectbox("Judge endpoint", endpoints, key="evaluate_judge_endpoint")
+    elif judge_kind == URL_JUDGE:
+        url, model = st.columns(2)
+        url.text_input(
+            "Judge URL", placeholder="https://api.openai.com/v1", key="evaluate_judge_url"
+        )
+        model.text_input("Judge model", placeholder="gpt-4o-mini", key="evaluate_judge_model")
+        st.text_input(
+            "Judge API key",
+            type="password",
+            key="evaluate_judge_key",
+            help="Passed to the evaluation's worker only; never saved or logged.",
+        )
 
 
 def start_form(job_id: str, base_model_id: str) -> None:
     judge_kind = st.radio(
         "Pairwise judge (optional)",
-        JUDGES,
+        JUDGE_KINDS,
         horizontal=True,
         key="evaluate_judge_kind",
         help="A chat model that picks the better reply of each pair, asked in both orders.",
     )
-    endpoints = [e.name for e in backend.list_endpoints() if e.status == "running"]
     with st.form("evaluate_form"):
         rows, tokens, seed = st.columns(3)
         rows.number_input("Test rows", 1, 1000, evaluations.DEFAULT_ROWS, key="evaluate_rows")
@@ -68,49 +92,38 @@ def start_form(job_id: str, base_model_id: str) -> None:
             help="The base model, another registered fine-tune of it (perplexity compared), or "
             "a running endpoint (replies only: an endpoint returns no token scores).",
         )
-        if judge_kind == JUDGES[1]:
-            st.selectbox("Judge endpoint", endpoints, key="evaluate_judge_endpoint")
-        elif judge_kind == JUDGES[2]:
-            url, model = st.columns(2)
-            url.text_input(
-                "Judge URL", placeholder="https://api.openai.com/v1", key="evaluate_judge_url"
-            )
-            model.text_input("Judge model", placeholder="gpt-4o-mini", key="evaluate_judge_model")
-            st.text_input(
-                "Judge API key",
-                type="password",
-                key="evaluate_judge_key",
-                help="Passed to the evaluation's worker only; never saved or logged.",
-            )
+        judge_fields(judge_kind)
         started = st.form_submit_button("Start evaluation", type="primary", key="evaluate_start")
     if started:
-        state = st.session_state
-        try:
-            with st.spinner("Checking the comparator and the judge…"):
-                judge = choose_judge(
-                    backend,
-                    endpoint=(state.get("evaluate_judge_endpoint") or "")
-                    if judge_kind == JUDGES[1]
-                    else "",
-                    url=state.get("evaluate_judge_url", "") if judge_kind == JUDGES[2] else "",
-                    key=state.get("evaluate_judge_key", ""),
-                    model=state.get("evaluate_judge_model", ""),
-                )
-                info = evaluations.start_evaluation(
-                    job_id,
-                    rows=int(state["evaluate_rows"]),
-                    max_new_tokens=int(state["evaluate_tokens"]),
-                    seed=int(state["evaluate_seed"]),
-                    against=state["evaluate_against"],
-                    judge=judge,
-                    backend=backend,
-                    caller=current_caller(),
-                )
-        except StudioError as error:
-            show_error(error)
-            return
-        st.query_params["evaluation"] = info.id
-        st.rerun()
+        start(job_id, judge_kind)
+
+
+def start(job_id: str, judge_kind: str) -> None:
+    form = st.session_state
+    judge = JudgeChoice(
+        judge_kind,
+        endpoint=form.get("evaluate_judge_endpoint") or "",
+        url=form.get("evaluate_judge_url", ""),
+        key=form.get("evaluate_judge_key", ""),
+        model=form.get("evaluate_judge_model", ""),
+    )
+    try:
+        with st.spinner("Checking the comparator and the judge…"):
+            info = start_with_judge(
+                backend,
+                job_id,
+                judge,
+                caller=current_caller(),
+                rows=int(form["evaluate_rows"]),
+                max_new_tokens=int(form["evaluate_tokens"]),
+                seed=int(form["evaluate_seed"]),
+                against=form["evaluate_against"],
+            )
+    except StudioError as error:
+        show_error(error)
+        return
+    st.query_params["evaluation"] = info.id
+    st.rerun()
 
 
 def live_view(job_id: str, evaluation_id: str, refreshing: bool) -> None:
@@ -122,8 +135,12 @@ def live_view(job_id: str, evaluation_id: str, refreshing: bool) -> None:
     if is_operator() and st.button(
         "Cancel evaluation", key="evaluate_cancel", icon=":material/stop_circle:"
     ):
-        with st.spinner("Stopping the evaluation…"):
-            evaluations.cancel_evaluation(job_id, evaluation_id, caller=current_caller())
+        try:  # a fragment's rerun is outside the page run's catch (app.py)
+            with st.spinner("Stopping the evaluation…"):
+                evaluations.cancel_evaluation(job_id, evaluation_id, caller=current_caller())
+        except StudioError as error:
+            show_error(error)
+            return
         st.rerun()
 
 
@@ -131,44 +148,54 @@ def _measured(value) -> str:
     return f"{value:.2f}" if value is not None else "n/a"
 
 
-def results(info) -> None:
+def headline(info: EvaluationInfo) -> None:
+    """The verdict, then perplexity, ROUGE-L and chrF of the tuned model with their changes."""
     if info.improved:
         st.success(info.verdict, icon=":material/trending_up:")
     else:
         st.warning(info.verdict, icon=":material/trending_flat:")
     base, tuned = info.scorecard["base"], info.scorecard["tuned"]
-    versus = info.comparator
     perplexity, rouge, chrf = st.columns(3)
     measured = base["perplexity"] is not None and tuned["perplexity"] is not None
+    change = tuned["perplexity"] - base["perplexity"] if measured else None
     perplexity.metric(
         "Perplexity (tuned)",
         _measured(tuned["perplexity"]),
-        f"{tuned['perplexity'] - base['perplexity']:+.2f} vs {versus}" if measured else None,
+        f"{change:+.2f} vs {info.comparator}" if change is not None else None,
         delta_color="inverse",
     )
     rouge.metric(
         "ROUGE-L (tuned)", f"{tuned['rouge_l']:.3f}", f"{tuned['rouge_l'] - base['rouge_l']:+.3f}"
     )
     chrf.metric("chrF (tuned)", f"{tuned['chrf']:.3f}", f"{tuned['chrf'] - base['chrf']:+.3f}")
+
+
+def example(versus: str, example: dict) -> None:
+    """One row: prompt, reference and both replies side by side, folded."""
+    title = f"Row {example['row']}: ROUGE-L {example['rouge_l_change']:+.2f}"
+    title += f" · judge: {example['judge']}" if "judge" in example else ""
+    with st.expander(title, key=f"evaluate_example_{example['row']}"):
+        st.markdown(f"**Prompt** ({example['earlier_turns']} earlier turns)")
+        st.text(example["prompt"])
+        st.markdown("**Reference**")
+        st.text(example["reference"])
+        left, right = st.columns(2)
+        left.markdown(f"**{versus}** · ROUGE-L {example['base_rouge_l']:.2f}")
+        left.text(example["base_reply"] or "(empty)")
+        right.markdown(f"**Tuned** · ROUGE-L {example['tuned_rouge_l']:.2f}")
+        right.text(example["tuned_reply"] or "(empty)")
+
+
+def results(info: EvaluationInfo) -> None:
+    headline(info)
     judged = judge_line(info.scorecard)
     if judged:
         st.info(judged, icon=":material/gavel:")
     st.dataframe(scorecard_rows(info.scorecard), hide_index=True, key="evaluate_scorecard")
     st.subheader("Per example, largest change first")
     st.dataframe(example_summary_rows(info.examples), hide_index=True, key="evaluate_examples")
-    for example in info.examples:
-        title = f"Row {example['row']}: ROUGE-L {example['rouge_l_change']:+.2f}"
-        title += f" · judge: {example['judge']}" if "judge" in example else ""
-        with st.expander(title, key=f"evaluate_example_{example['row']}"):
-            st.markdown(f"**Prompt** ({example['earlier_turns']} earlier turns)")
-            st.text(example["prompt"])
-            st.markdown("**Reference**")
-            st.text(example["reference"])
-            left, right = st.columns(2)
-            left.markdown(f"**{versus}** · ROUGE-L {example['base_rouge_l']:.2f}")
-            left.text(example["base_reply"] or "(empty)")
-            right.markdown(f"**Tuned** · ROUGE-L {example['tuned_rouge_l']:.2f}")
-            right.text(example["tuned_reply"] or "(empty)")
+    for shown in info.examples:
+        example("Base" if info.comparator == "base" else info.comparator, shown)
 
 
 def through_endpoints_view(job_id: str) -> None:
@@ -182,6 +209,13 @@ def through_endpoints_view(job_id: str) -> None:
     if not running:
         st.info("Deploy the job's registered model first (Deploy page), then evaluate it here.")
         return
+    through_endpoints_form(job_id, running)
+    shown = st.session_state.get(AZURE_RESULT)
+    if shown and shown["job_id"] == job_id:
+        through_endpoints_results(shown)
+
+
+def through_endpoints_form(job_id: str, running: list[str]) -> None:
     tuned = st.selectbox("Tuned endpoint", running, key="evaluate_tuned_endpoint")
     test_file = st.text_input(
         "Test split (JSONL on this machine)",
@@ -190,10 +224,10 @@ def through_endpoints_view(job_id: str) -> None:
     )
     against = st.selectbox(
         "Compare against",
-        ["base model (deployed for this evaluation)", *[n for n in running if n != tuned]],
+        through_endpoints.comparator_choices(running, tuned),
         key="evaluate_azure_against",
     )
-    deploy_base = against.startswith("base model")
+    deploy_base = against == through_endpoints.DEPLOYED_BASE
     offer = None
     if deploy_base:
         try:
@@ -205,38 +239,59 @@ def through_endpoints_view(job_id: str) -> None:
     rows = st.number_input("Test rows", 1, 1000, evaluations.DEFAULT_ROWS, key="evaluate_rows")
     ready = bool(test_file) and (not deploy_base or st.session_state.get("evaluate_accept_base"))
     if st.button("Start evaluation", type="primary", key="evaluate_start", disabled=not ready):
-        try:
-            with st.status("Evaluating through endpoints…", expanded=True) as status:
-                result = through_endpoints.evaluate(
-                    backend,
-                    job_id,
-                    tuned,
-                    test_file,
-                    against="" if deploy_base else against,
-                    base_offer=offer,
-                    rows=int(rows),
-                    on_progress=status.write,
-                )
-                status.update(label="Evaluation done", state="complete")
-        except StudioError as error:
-            show_error(error)
-            return
-        st.session_state["evaluate_azure_result"] = result
-    shown = st.session_state.get("evaluate_azure_result")
-    if shown and shown["job_id"] == job_id:
-        card = shown["scorecard"]
-        (st.success if card["improved"] else st.warning)(card["verdict"])
-        held_out = card["held_out"]
-        if held_out["tuned_eval_loss"] is not None:
-            st.metric(
-                "Held-out eval_loss (tuned, logged by the job)",
-                f"{held_out['tuned_eval_loss']:.3f}",
+        options = dict(against="" if deploy_base else against, base_offer=offer, rows=int(rows))
+        evaluate_through_endpoints(job_id, tuned, test_file, options)
+
+
+def evaluate_through_endpoints(job_id: str, tuned: str, test_file: str, options: dict) -> None:
+    try:
+        with st.status("Evaluating through endpoints…", expanded=True) as status:
+            result = through_endpoints.evaluate(
+                backend, job_id, tuned, test_file, on_progress=status.write, **options
             )
-        st.caption(held_out["note"])
-        st.dataframe(scorecard_rows(card), hide_index=True, key="evaluate_scorecard")
-        st.dataframe(
-            example_summary_rows(shown["examples"]), hide_index=True, key="evaluate_examples"
+            status.update(label="Evaluation done", state="complete")
+    except StudioError as error:
+        show_error(error)
+        return
+    st.session_state[AZURE_RESULT] = result
+
+
+def through_endpoints_results(shown: dict) -> None:
+    card = shown["scorecard"]
+    (st.success if card["improved"] else st.warning)(card["verdict"])
+    held_out = card["held_out"]
+    if held_out["tuned_eval_loss"] is not None:
+        st.metric(
+            "Held-out eval_loss (tuned, logged by the job)", f"{held_out['tuned_eval_loss']:.3f}"
         )
+    st.caption(held_out["note"])
+    st.dataframe(scorecard_rows(card), hide_index=True, key="evaluate_scorecard")
+    st.dataframe(example_summary_rows(shown["examples"]), hide_index=True, key="evaluate_examples")
+
+
+def evaluation_shown(job_id: str) -> None:
+    """The evaluation in the URL (else the newest): live, its results, or why it stopped;
+    then the job's evaluations to pick another."""
+    past = evaluations.list_evaluations(job_id)
+    if not past:
+        return
+    ids = [e.id for e in past]
+    shown_id = st.query_params.get("evaluation")
+    shown_id = shown_id if shown_id in ids else ids[0]
+    info = past[ids.index(shown_id)]
+    st.subheader(f"Evaluation {info.id}")
+    if not info.is_terminal:
+        st.fragment(live_view, run_every=REFRESH_S)(job_id, info.id, refreshing=True)
+    elif info.status == "finished":
+        results(info)
+    else:
+        st.error(f"The evaluation {info.status}. {info.error}")
+    st.subheader("This job's evaluations")
+    st.dataframe(evaluation_rows(past), hide_index=True, key="evaluate_past")
+    st.session_state[SHOWN] = shown_id
+    st.selectbox("Show evaluation", ids, key=SHOWN, on_change=show_chosen)
+    st.caption("Evaluation runs sit beside their training run in the MLflow UI:")
+    st.code(mlflow_ui_command(), language="bash")
 
 
 st.title("Evaluate")
@@ -245,7 +300,6 @@ finished = [job for job in backend.list_jobs() if job.status == "finished"]
 if not finished:
     st.info("No finished fine-tuning job yet: evaluate one once it has finished (Jobs page).")
     st.stop()
-
 job_id = pick_job("Finished job", finished, JOB, on_change=put_job_in_url)
 if not backend.capabilities.evaluate:
     if is_operator():  # it may deploy the base model: an operator's decision
@@ -253,7 +307,6 @@ if not backend.capabilities.evaluate:
     else:
         st.info("Only an operator can evaluate through endpoints.")
     st.stop()
-
 st.caption(
     "Scores the tuned model and its comparator (by default its base model) on the same sampled "
     "rows of the job's test split: held-out perplexity on the reference replies, and ROUGE-L / "
@@ -261,25 +314,4 @@ st.caption(
 )
 if is_operator():
     start_form(job_id, next(job.model_id for job in finished if job.id == job_id))
-
-past = evaluations.list_evaluations(job_id)
-if not past:
-    st.stop()
-ids = [e.id for e in past]
-shown_id = st.query_params.get("evaluation")
-shown_id = shown_id if shown_id in ids else ids[0]
-info = past[ids.index(shown_id)]
-st.subheader(f"Evaluation {info.id}")
-if not info.is_terminal:
-    st.fragment(live_view, run_every=REFRESH_S)(job_id, info.id, refreshing=True)
-elif info.status == "finished":
-    results(info)
-else:
-    st.error(f"The evaluation {info.status}. {info.error}")
-
-st.subheader("This job's evaluations")
-st.dataframe(evaluation_rows(past), hide_index=True, key="evaluate_past")
-st.session_state[SHOWN] = shown_id
-st.selectbox("Show evaluation", ids, key=SHOWN, on_change=show_chosen)
-st.caption("Evaluation runs sit beside their training run in the MLflow UI:")
-st.code(mlflow_ui_command(), language="bash")
+evaluation_shown(job_id)

@@ -11,14 +11,16 @@ from pages.shared.backend import current_backend
 from pages.shared.deferred import draw_after_first_paint
 from pages.shared.entry import ensure_app_navigation
 from services import tracking
+from services.backends.base import JobInfo
 from services.charts import latest_values, loss_figure, params_diff
-from services.job_display import job_label
+from services.job_display import job_label, resumed_curve_note, runs_to_chart
 from services.training.jobs import mlflow_ui_command
 
 ensure_app_navigation()
 
 REFRESH_S = 5
 RUNS = "metrics_runs"
+LATEST = ("loss", "eval_loss", "train_loss", "epoch")
 
 
 def put_selection_in_url() -> None:
@@ -27,6 +29,23 @@ def put_selection_in_url() -> None:
         st.query_params["job"] = st.session_state[RUNS][0]
     else:
         st.query_params.pop("job", None)
+
+
+def pick_runs(by_id: dict[str, JobInfo]) -> list[str]:
+    """The runs multiselect: the URL's run, or the last one seen, on arrival."""
+    st.session_state[RUNS] = runs_to_chart(
+        list(by_id),
+        st.session_state.get(RUNS),
+        st.query_params.get("job"),
+        st.session_state.get(state.SELECTED_JOB),
+    )
+    return st.multiselect(
+        "Runs",
+        list(by_id),
+        format_func=lambda i: job_label(by_id[i]),
+        key=RUNS,
+        on_change=put_selection_in_url,
+    )
 
 
 def chart(job_ids: list[str], smoothing: float, log_scale: bool, refreshing: bool) -> None:
@@ -41,52 +60,8 @@ def chart(job_ids: list[str], smoothing: float, log_scale: bool, refreshing: boo
     st.plotly_chart(figure, key="metrics_chart")
     if len(job_ids) == 1:
         latest = latest_values(histories[job_ids[0]])
-        columns = st.columns(4)
-        for column, name in zip(columns, ("loss", "eval_loss", "train_loss", "epoch"), strict=True):
+        for column, name in zip(st.columns(len(LATEST)), LATEST, strict=True):
             column.metric(name, f"{latest[name]:.4g}" if name in latest else "–")
-
-
-st.title("Metrics")
-backend = current_backend()
-with st.spinner("Reading runs…"):  # files only, unless a job predates status.json
-    jobs = backend.list_jobs()
-if not jobs:
-    st.info("No runs yet: start a fine-tuning job from the Setup page.")
-    st.stop()
-
-by_id = {job.id: job for job in jobs}
-wanted = st.query_params.get("job")
-if RUNS not in st.session_state:  # arriving on the page: the run in the URL, or the last one seen
-    first = wanted if wanted in by_id else st.session_state.get(state.SELECTED_JOB)
-    st.session_state[RUNS] = [first if first in by_id else jobs[0].id]
-else:
-    chosen = [i for i in st.session_state[RUNS] if i in by_id]
-    if wanted in by_id and wanted not in chosen:  # a link to another run
-        chosen.insert(0, wanted)
-    st.session_state[RUNS] = chosen
-
-job_ids = st.multiselect(
-    "Runs",
-    list(by_id),
-    format_func=lambda i: job_label(by_id[i]),
-    key=RUNS,
-    on_change=put_selection_in_url,
-)
-smoothing_column, scale_column = st.columns([3, 1])
-smoothing = smoothing_column.slider("Smoothing", 0.0, 0.95, 0.6, step=0.05, key="metrics_smoothing")
-log_scale = scale_column.toggle("Log scale", key="metrics_log_scale")
-if not job_ids:
-    st.info("Pick one or more runs to chart.")
-    st.stop()
-st.query_params["job"] = job_ids[0]
-st.session_state[state.SELECTED_JOB] = job_ids[0]
-for job_id in job_ids:
-    if by_id[job_id].resumed_from:  # its curve starts with the job it continues
-        st.caption(
-            f"`{job_id}` resumed `{by_id[job_id].resumed_from}` at step "
-            f"{by_id[job_id].resumed_from_step}: its curve is that job's up to the checkpoint, "
-            "then its own (a child run in MLflow)."
-        )
 
 
 def metrics_and_params() -> None:
@@ -102,6 +77,33 @@ def metrics_and_params() -> None:
         st.dataframe(params, key="metrics_params")
 
 
+def links(jobs: list[JobInfo]) -> None:
+    for job in jobs:
+        if job.studio_url:
+            st.link_button(f"{job.id} in Azure ML studio", job.studio_url)
+    if backend.capabilities.mlflow_ui:
+        st.caption("The same runs in the MLflow UI:")
+        st.code(mlflow_ui_command(), language="bash")
+
+
+st.title("Metrics")
+backend = current_backend()
+with st.spinner("Reading runs…"):  # files only, unless a job predates status.json
+    by_id = {job.id: job for job in backend.list_jobs()}
+if not by_id:
+    st.info("No runs yet: start a fine-tuning job from the Setup page.")
+    st.stop()
+job_ids = pick_runs(by_id)
+smoothing_column, scale_column = st.columns([3, 1])
+smoothing = smoothing_column.slider("Smoothing", 0.0, 0.95, 0.6, step=0.05, key="metrics_smoothing")
+log_scale = scale_column.toggle("Log scale", key="metrics_log_scale")
+if not job_ids:
+    st.info("Pick one or more runs to chart.")
+    st.stop()
+st.query_params["job"] = job_ids[0]
+st.session_state[state.SELECTED_JOB] = job_ids[0]
+for note in filter(None, (resumed_curve_note(by_id[job_id]) for job_id in job_ids)):
+    st.caption(note)  # its curve starts with the job it continues
 # The job list reads files; the metrics and parameters come from MLflow (seconds when cold).
 draw_after_first_paint(
     "metrics",
@@ -109,10 +111,4 @@ draw_after_first_paint(
     "Reading metrics from MLflow…",
     warm=tracking.local_client_opened(),
 )
-
-for job_id in job_ids:
-    if by_id[job_id].studio_url:
-        st.link_button(f"{job_id} in Azure ML studio", by_id[job_id].studio_url)
-if backend.capabilities.mlflow_ui:
-    st.caption("The same runs in the MLflow UI:")
-    st.code(mlflow_ui_command(), language="bash")
+links([by_id[job_id] for job_id in job_ids])

@@ -58,3 +58,50 @@ def job_rows(jobs: list[JobInfo], now: float | None = None) -> list[dict]:
 def job_label(job: JobInfo) -> str:
     """A job as a picker shows it."""
     return f"{job.id} · {job.status} · {job.display_name}"
+
+
+def resumed_line(job: JobInfo) -> str:
+    """What a resumed job continues (the Jobs page's caption); "" for a job started afresh."""
+    if not job.resumed_from:
+        return ""
+    return f"Resumed from job `{job.resumed_from}` at step {job.resumed_from_step}."
+
+
+def resumed_curve_note(job: JobInfo) -> str:
+    """Why a resumed job's loss curve starts with another job's (the Metrics page's caption)."""
+    if not job.resumed_from:
+        return ""
+    return (
+        f"`{job.id}` resumed `{job.resumed_from}` at step {job.resumed_from_step}: its curve is "
+        "that job's up to the checkpoint, then its own (a child run in MLflow)."
+    )
+
+
+def runs_to_chart(
+    job_ids: list[str], chosen: list[str] | None, wanted: str | None, last_seen: str | None
+) -> list[str]:
+    """The runs the Metrics page charts, among `job_ids` (newest first, not empty).
+
+    Arriving (`chosen` None): the run in the URL (`wanted`), else the last one seen on another
+    page, else the newest. Afterwards: the runs still chosen, with a linked run put first.
+    """
+    if chosen is None:
+        first = wanted if wanted in job_ids else last_seen
+        return [first if first in job_ids else job_ids[0]]
+    kept = [job_id for job_id in chosen if job_id in job_ids]
+    if wanted in job_ids and wanted not in kept:  # a link to another run
+        kept.insert(0, wanted)
+    return kept
+
+
+def shown_status(job: JobInfo, cancel_sent: bool = False) -> str:
+    """The status word a page shows. Azure answers a cancel at once and stops the job later:
+    "cancel requested" until the status follows (`cancel_sent`: this session sent one)."""
+    if not job.is_terminal and (job.cancel_requested or cancel_sent):
+        return "cancel requested"
+    return job.status
+
+
+def short_model_name(model_id: str) -> str:
+    """The last part of a model id or path ("SmolLM2-135M-Instruct"), "?" when empty."""
+    return model_id.rstrip("/").rsplit("/", 1)[-1] or "?"

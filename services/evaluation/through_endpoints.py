@@ -34,6 +34,15 @@ NO_BASE_LOSS = (
 Progress = Callable[[str], None]
 
 
+DEPLOYED_BASE = "base model (deployed for this evaluation)"
+
+
+def comparator_choices(running: list[str], tuned: str) -> list[str]:
+    """What the tuned endpoint can be compared with: its base model deployed for the
+    evaluation (DEPLOYED_BASE), or another running endpoint."""
+    return [DEPLOYED_BASE, *[name for name in running if name != tuned]]
+
+
 def endpoint_replies(
     remote: Remote,
     rows: list[EvalRow],

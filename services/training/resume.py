@@ -26,8 +26,7 @@ from services import config
 from services.backends.base import CheckpointInfo, JobInfo, JobSpec
 from services.errors import JobError
 from services.training import checkpoints, inputs, job_record, jobs
-
-RESUMABLE_STATUSES = ("killed", "failed")
+from services.training.resume_offer import RESUMABLE as RESUMABLE_STATUSES
 
 
 @dataclass(frozen=True)

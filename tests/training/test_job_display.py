@@ -29,3 +29,24 @@ def test_rows_in_reading_order():
         "step 6/6",
         "j1",
     )
+
+
+def test_runs_to_chart_arriving_and_after_a_link():
+    from services.job_display import runs_to_chart
+
+    ids = ["new", "mid", "old"]
+    assert runs_to_chart(ids, None, "mid", "old") == ["mid"]  # the URL wins on arrival
+    assert runs_to_chart(ids, None, "gone", "old") == ["old"]  # else the last one seen
+    assert runs_to_chart(ids, None, None, "gone") == ["new"]  # else the newest
+    assert runs_to_chart(ids, ["old", "gone"], None, None) == ["old"]  # deleted runs drop out
+    assert runs_to_chart(ids, ["old"], "mid", None) == ["mid", "old"]  # a link goes first
+    assert runs_to_chart(ids, [], None, None) == []  # the person cleared the choice
+
+
+def test_shown_status_says_cancel_requested_until_the_job_stops():
+    from services.job_display import shown_status
+
+    assert shown_status(JobInfo("j", "running", cancel_requested=True)) == "cancel requested"
+    assert shown_status(JobInfo("j", "running"), cancel_sent=True) == "cancel requested"
+    assert shown_status(JobInfo("j", "running")) == "running"
+    assert shown_status(JobInfo("j", "killed"), cancel_sent=True) == "killed"
