@@ -20,6 +20,7 @@ from collections.abc import Callable
 import requests
 
 from services.backends.base import Backend, DeploymentOffer
+from services.evaluation import azure_runs
 from services.evaluation.judge import judge_examples
 from services.evaluation.per_example import example_rows
 from services.evaluation.remote import Remote, ask, check_chat
@@ -97,23 +98,60 @@ def evaluate(
     on_progress: Progress = lambda line: None,
 ) -> dict:
     """Score the tuned deployment against `against` (an endpoint) or, with `base_offer` (see
-    Backend.offer_base_deployment), the base model deployed for this run."""
-    chosen = select_rows(test_file, rows, seed)
-    tuned = Remote(tuned_endpoint, backend.scoring_target(tuned_endpoint))
-    check_chat(tuned, "The tuned endpoint")
-    if judge is not None:
-        check_chat(judge, "The judge")
+    Backend.offer_base_deployment), the base model deployed for this run; tracked as an MLflow
+    run in the workspace, beside the training run (services.evaluation.azure_runs)."""
+    chosen = select_rows(test_file, rows, seed)  # bad input fails here, before any MLflow run
     parameters = {
         "max_new_tokens": max_new_tokens,
         "temperature": temperature,
         "top_p": top_p,
         "do_sample": temperature > 0,
     }
+    label = f"endpoint {against}" if against else "base"
+    store = azure_runs.tracking_store(backend)
+    tags = {
+        "studio.comparator": label,
+        "studio.tuned_endpoint": tuned_endpoint,
+        **({"studio.judge": judge.label} if judge else {}),
+        "studio.test_file": test_file,
+        "studio.rows": f"{len(chosen)} rows, seed {seed}",
+        "studio.row_indices": ",".join(str(row.index) for row in chosen),
+    }
+    sampling = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p}
+    run_id = azure_runs.open_run(
+        store, job_id, tags, {**sampling, "rows": len(chosen), "seed": seed}
+    )
+    try:
+        options = dict(against=against, base_offer=base_offer, judge=judge, on_progress=on_progress)
+        result = _evaluate(backend, job_id, tuned_endpoint, chosen, label, parameters, **options)
+    except BaseException as error:  # any failure ends the run FAILED, with the reason
+        azure_runs.fail_run(store, run_id, f"{type(error).__name__}: {error}")
+        raise
+    azure_runs.finish_run(store, run_id, result["scorecard"])
+    return {**result, "run_id": run_id}
+
+
+def _evaluate(
+    backend,
+    job_id: str,
+    tuned_endpoint: str,
+    chosen: list[EvalRow],
+    label: str,
+    parameters: dict,
+    *,
+    against: str,
+    base_offer,
+    judge: Remote | None,
+    on_progress: Progress,
+) -> dict:
+    tuned = Remote(tuned_endpoint, backend.scoring_target(tuned_endpoint))
+    check_chat(tuned, "The tuned endpoint")
+    if judge is not None:
+        check_chat(judge, "The judge")
     deployed = ""
     try:
         if against:
             comparator = Remote(against, backend.scoring_target(against))
-            label = f"endpoint {against}"
         else:
             endpoint = backend.deploy_base_model(
                 base_offer.model_id,
@@ -122,7 +160,6 @@ def evaluate(
             )
             deployed = endpoint.name
             comparator = Remote(deployed, backend.scoring_target(deployed))
-            label = "base"
         check_chat(comparator, "The comparator endpoint")
         on_progress(f"asking {tuned_endpoint} and {comparator.label}: {len(chosen)} rows each")
         replies = {

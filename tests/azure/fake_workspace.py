@@ -7,6 +7,8 @@ it, so the same SDK calls see different worlds. Every request stays in `fake.req
 from __future__ import annotations
 
 import copy
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +49,7 @@ class FakeWorkspace:
         self.deployment_log = "Booting worker\nModel loaded\n"
         # Long-running operations: id -> what finishing does, returning "Succeeded"/"Failed"
         self.mlflow_metrics: dict[str, dict[str, list[dict]]] = {}  # run -> key -> points
+        self.mlflow_runs: dict[str, dict] = {}  # runs created through MLflow (evaluations)
         self.operations: dict[str, Callable[[], str]] = {}
         self.operation_polls_left: dict[str, int] = {}
         self._install()
@@ -162,6 +165,11 @@ class FakeWorkspace:
         mlflow = r"\.api\.azureml\.ms/mlflow/v2\.0/subscriptions/.*" + WS_PATH + r"/api/2\.0/mlflow"
         on("GET", mlflow + r"/runs/get$", self._mlflow_run)
         on("GET", mlflow + r"/metrics/get-history$", self._mlflow_metric_history)
+        on("POST", mlflow + r"/runs/create$", self._mlflow_create_run)
+        on("POST", mlflow + r"/runs/log-batch$", self._mlflow_log_batch)
+        on("POST", mlflow + r"/runs/set-tag$", self._mlflow_set_tag)
+        on("POST", mlflow + r"/runs/update$", self._mlflow_update_run)
+        on("POST", mlflow + r"/runs/search$", self._mlflow_search_runs)
         # workspace models
         on("GET", WS_PATH + r"/models$", self._list_ws_models)
         on("GET", WS_PATH + r"/models/([^/]+)/versions$", self._list_ws_versions)
@@ -339,9 +347,61 @@ class FakeWorkspace:
 
     def _mlflow_run(self, request: SentRequest, match) -> Any:
         run_id = request.query.get("run_id", [""])[0]
+        if run_id in self.mlflow_runs:
+            return {"run": self.mlflow_runs[run_id]}
         if run_id not in self.mlflow_metrics:
             return p.mlflow_error(404, "RESOURCE_DOES_NOT_EXIST", f"Run '{run_id}' not found.")
         return p.mlflow_run(run_id, self.mlflow_metrics[run_id])
+
+    def _mlflow_create_run(self, request: SentRequest, match) -> Any:
+        body = request.json()
+        run_id = uuid.uuid4().hex
+        run = p.mlflow_run(run_id, {})["run"]
+        run["info"].update(
+            experiment_id=body["experiment_id"],
+            run_name=body.get("run_name", run_id),
+            start_time=int(body["start_time"]),
+        )
+        run["data"]["tags"] = list(body.get("tags", []))
+        self.mlflow_runs[run_id] = run
+        return {"run": run}
+
+    def _mlflow_log_batch(self, request: SentRequest, match) -> Any:
+        body = request.json()
+        data = self.mlflow_runs[body["run_id"]]["data"]
+        data["metrics"] += body.get("metrics", [])
+        data["params"] += body.get("params", [])
+        for tag in body.get("tags", []):
+            self._set_tag(body["run_id"], tag["key"], tag["value"])
+        return {}
+
+    def _set_tag(self, run_id: str, key: str, value: str) -> None:
+        tags = self.mlflow_runs[run_id]["data"]["tags"]
+        tags[:] = [t for t in tags if t["key"] != key] + [{"key": key, "value": value}]
+
+    def _mlflow_set_tag(self, request: SentRequest, match) -> Any:
+        body = request.json()
+        self._set_tag(body["run_id"], body["key"], body["value"])
+        return {}
+
+    def _mlflow_update_run(self, request: SentRequest, match) -> Any:
+        body = request.json()
+        info = self.mlflow_runs[body["run_id"]]["info"]
+        info["status"] = body["status"]
+        info["end_time"] = int(body["end_time"])
+        return {"run_info": info}
+
+    def _mlflow_search_runs(self, request: SentRequest, match) -> Any:
+        """Runs of the experiments, filtered by tag equalities only (what the studio asks)."""
+        body = request.json()
+        wanted = re.findall(r"tags\.`([^`]+)` = '([^']*)'", body.get("filter", ""))
+        runs = [
+            run
+            for run in self.mlflow_runs.values()
+            if run["info"]["experiment_id"] in body["experiment_ids"]
+            and all({"key": key, "value": value} in run["data"]["tags"] for key, value in wanted)
+        ]
+        return {"runs": runs}
 
     def _mlflow_metric_history(self, request: SentRequest, match) -> Any:
         run_id = request.query.get("run_id", [""])[0]

@@ -182,3 +182,62 @@ def test_cli_offers_the_base_deployment_with_its_price_then_runs_with_consent(
     assert result["comparator"] == "base" and len(result["examples"]) == 2
     assert result["scorecard"]["held_out"]["tuned_eval_loss"] == pytest.approx(1.8)
     assert scoring.sent("DELETE", rf"/onlineEndpoints/{result['base_endpoint_deleted']}$")
+
+
+def _tags(run: dict) -> dict:
+    return {tag["key"]: tag["value"] for tag in run["data"]["tags"]}
+
+
+def test_the_evaluation_is_an_mlflow_run_beside_the_training_run_and_listed_again(
+    backend, tuned, scoring, workspace, test_file
+):
+    offer = backend.offer_base_deployment(BASE_ID)
+
+    result = through_endpoints.evaluate(backend, JOB, tuned, test_file, base_offer=offer, rows=3)
+
+    [run] = workspace.mlflow_runs.values()
+    assert run["info"]["run_id"] == result["run_id"]
+    # in the training run's experiment, in the workspace's own store
+    assert run["info"]["experiment_id"] == p.mlflow_run(JOB, {})["run"]["info"]["experiment_id"]
+    assert run["info"]["status"] == "FINISHED"
+    tags = _tags(run)
+    assert tags["studio.kind"] == "evaluation"
+    assert tags["studio.job_id"] == tags["studio.training_run_id"] == JOB
+    assert tags["studio.comparator"] == "base"
+    assert tags["studio.tuned_endpoint"] == "tuned-1"
+    assert tags["studio.rows"].startswith("3 rows, seed ")
+    assert len(tags["studio.row_indices"].split(",")) == 3
+    assert tags["studio.verdict"] == result["scorecard"]["verdict"]
+    metrics = {m["key"]: m["value"] for m in run["data"]["metrics"]}
+    card = result["scorecard"]
+    assert metrics["tuned_rouge_l"] == pytest.approx(card["tuned"]["rouge_l"])
+    assert metrics["base_chrf"] == pytest.approx(card["base"]["chrf"])
+    assert "tuned_perplexity" not in metrics  # not measurable through an endpoint
+    assert metrics["improved"] == float(card["improved"])
+    params = {m["key"]: m["value"] for m in run["data"]["params"]}
+    assert params["rows"] == "3" and params["max_new_tokens"] == "128"
+
+    # found again from the workspace (a page refresh), with the scorecard as it was shown
+    from services.evaluation import azure_runs
+
+    [listed] = azure_runs.list_runs(azure_runs.tracking_store(backend), JOB)
+    assert (listed.id, listed.status, listed.rows) == (result["run_id"], "finished", 3)
+    assert listed.verdict == card["verdict"] and listed.scorecard["tuned"] == card["tuned"]
+    assert listed.scorecard["held_out"]["tuned_eval_loss"] == pytest.approx(1.8)
+
+
+def test_a_failed_evaluation_ends_its_run_failed_with_the_reason(
+    backend, tuned, fake, workspace, test_file
+):
+    fake.on(
+        "POST",
+        r"tuned-1\.eastus\.inference\.ml\.azure\.com/score$",
+        lambda r, m: Reply(401, {"message": "Invalid key"}),
+    )
+
+    with pytest.raises(EndpointError):
+        through_endpoints.evaluate(backend, JOB, tuned, test_file, against="tuned-1", rows=2)
+
+    [run] = workspace.mlflow_runs.values()
+    assert run["info"]["status"] == "FAILED"
+    assert "401" in _tags(run)["studio.error"] or "key" in _tags(run)["studio.error"].lower()
