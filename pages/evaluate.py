@@ -16,7 +16,7 @@ from pages.shared.errors import show_error
 from pages.shared.job_picker import pick_job
 from pages.shared.signin import current_caller, is_operator
 from services.errors import StudioError
-from services.evaluation import comparators, evaluations, through_endpoints
+from services.evaluation import azure_runs, comparators, evaluations, through_endpoints
 from services.evaluation.display import (
     evaluation_rows,
     example_summary_rows,
@@ -199,20 +199,19 @@ def results(info: EvaluationInfo) -> None:
 
 
 def through_endpoints_view(job_id: str) -> None:
-    """Azure: the tuned deployment against an endpoint or the base model deployed for it."""
+    """Azure: the tuned deployment against an endpoint or the base model deployed for it; past
+    evaluations are read back from the workspace's MLflow runs."""
     st.caption(
         "On Azure ML the models answer from endpoints: the job's deployment, and the base model "
         "deployed from the azureml registry for this evaluation (or another endpoint). "
         f"{through_endpoints.NO_BASE_LOSS}"
     )
     running = [e.name for e in backend.list_endpoints() if e.status == "running"]
-    if not running:
+    if running:
+        through_endpoints_form(job_id, running)
+    else:
         st.info("Deploy the job's registered model first (Deploy page), then evaluate it here.")
-        return
-    through_endpoints_form(job_id, running)
-    shown = st.session_state.get(AZURE_RESULT)
-    if shown and shown["job_id"] == job_id:
-        through_endpoints_results(shown)
+    through_endpoints_shown(job_id)
 
 
 def through_endpoints_form(job_id: str, running: list[str]) -> None:
@@ -253,11 +252,39 @@ def evaluate_through_endpoints(job_id: str, tuned: str, test_file: str, options:
     except StudioError as error:
         show_error(error)
         return
+    # The run holds the scorecard; this session also keeps the per-example rows it just scored.
     st.session_state[AZURE_RESULT] = result
+    st.query_params["evaluation"] = result["run_id"]
 
 
-def through_endpoints_results(shown: dict) -> None:
-    card = shown["scorecard"]
+def through_endpoints_shown(job_id: str) -> None:
+    """The evaluation in the URL (else the newest) from the workspace's MLflow runs, then the
+    job's evaluations to pick another."""
+    try:
+        past = azure_runs.list_evaluations(backend, job_id)
+    except StudioError as error:
+        st.caption(f"Past evaluations cannot be listed: {error}")
+        return
+    if not past:
+        return
+    ids = [e.id for e in past]
+    shown_id = st.query_params.get("evaluation")
+    shown_id = shown_id if shown_id in ids else ids[0]
+    info = past[ids.index(shown_id)]
+    st.subheader(f"Evaluation {info.id}")
+    if info.status == "finished":
+        through_endpoints_results(info)
+    else:
+        st.error(f"The evaluation {info.status}. {info.error}")
+    st.subheader("This job's evaluations")
+    st.dataframe(evaluation_rows(past), hide_index=True, key="evaluate_past")
+    st.session_state[SHOWN] = shown_id
+    st.selectbox("Show evaluation", ids, key=SHOWN, on_change=show_chosen)
+    st.caption("Each evaluation is an MLflow run beside its training job in Azure ML studio.")
+
+
+def through_endpoints_results(info: EvaluationInfo) -> None:
+    card = info.scorecard
     (st.success if card["improved"] else st.warning)(card["verdict"])
     held_out = card["held_out"]
     if held_out["tuned_eval_loss"] is not None:
@@ -265,8 +292,17 @@ def through_endpoints_results(shown: dict) -> None:
             "Held-out eval_loss (tuned, logged by the job)", f"{held_out['tuned_eval_loss']:.3f}"
         )
     st.caption(held_out["note"])
+    judged = judge_line(card)
+    if judged:
+        st.info(judged, icon=":material/gavel:")
     st.dataframe(scorecard_rows(card), hide_index=True, key="evaluate_scorecard")
-    st.dataframe(example_summary_rows(shown["examples"]), hide_index=True, key="evaluate_examples")
+    session = st.session_state.get(AZURE_RESULT) or {}
+    examples = session.get("examples", []) if session.get("run_id") == info.id else []
+    if examples:
+        st.subheader("Per example, largest change first")
+        st.dataframe(example_summary_rows(examples), hide_index=True, key="evaluate_examples")
+        for shown in examples:
+            example("Base" if info.comparator == "base" else info.comparator, shown)
 
 
 def evaluation_shown(job_id: str) -> None:

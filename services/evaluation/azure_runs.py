@@ -147,3 +147,8 @@ def _info(run) -> EvaluationInfo:
         scorecard=scorecard,
         error=tags.get("studio.error", ""),
     )
+
+
+def list_evaluations(backend, job_id: str) -> list[EvaluationInfo]:
+    """The job's evaluations through endpoints, from the workspace's MLflow runs, newest first."""
+    return list_runs(tracking_store(backend), job_id)

@@ -23,6 +23,7 @@ def azure_page(monkeypatch, connect, workspace, fake, tmp_path):
     test = write_jsonl(tmp_path / "test.jsonl", conversations(4))
     job = backend.submit_job(spec(train, test))
     workspace.set_status(job.id, "Completed")
+    workspace.log_metrics(job.id, ("eval_loss", 1.9, 1, 10))  # the training run, in MLflow
     workspace.add_endpoint("tuned-1", auth_mode="Key", deployment="demo")
     fake.on(
         "POST",
@@ -66,3 +67,31 @@ def test_the_base_deployment_is_offered_with_its_price_and_deleted_after(azure_p
     shown = [m.value for m in at.success] + [m.value for m in at.warning]
     assert shown and "perplexity not measurable through an endpoint" in shown[0]
     assert len(at.dataframe[1].value) == 2
+
+
+def test_past_evaluations_are_found_again_from_the_workspace_runs_after_a_refresh(
+    azure_page, workspace
+):
+    job_id, test_file = azure_page
+    at = open_page("evaluate", timeout=120, query_params={"job": job_id})
+    at.text_input(key="evaluate_test_file").set_value(test_file)
+    at.number_input(key="evaluate_rows").set_value(2)
+    at.checkbox(key="evaluate_accept_base").check().run()
+    at.button(key="evaluate_start").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    [run_id] = workspace.mlflow_runs
+
+    fresh = open_page("evaluate", timeout=120, query_params={"job": job_id})  # a page refresh
+
+    assert not fresh.exception, fresh.exception
+    assert not fresh.error, [e.value for e in fresh.error]
+    assert fresh.subheader[0].value == f"Evaluation {run_id}"
+    verdict = [m.value for m in fresh.warning] + [m.value for m in fresh.success]
+    assert "perplexity not measurable through an endpoint" in verdict[0]
+    scorecard, past = (
+        fresh.dataframe[0].value,
+        fresh.dataframe[-1].value,
+    )  # no per-example rows kept
+    assert "ROUGE-L" in list(scorecard["figure"])
+    assert list(past["id"]) == [run_id] and list(past["status"]) == ["finished"]
+    assert fresh.selectbox(key="evaluate_shown").value == run_id
