@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from services.status import EndpointStatus, JobStatus
 
@@ -370,6 +370,15 @@ class Backend(Protocol):
         `on_progress` gets one line per step as it happens (the page writes them out).
         Raises ModelError for an unknown model or version, EndpointError when the endpoint
         does not come up, ValidationError (azure) when the instance type is refused.
+        """
+        ...
+
+    def evaluation_store(self) -> Any:
+        """The MLflow tracking store where evaluations through endpoints are recorded (azure:
+        the workspace's, read and written with this connection's credential).
+
+        Raises AzureError when the workspace has no MLflow tracking URI; UnsupportedError on a
+        backend whose evaluations run in a local worker (it records them itself).
         """
         ...
 

@@ -8,6 +8,7 @@ modules start, never in the caller's process.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from services.backends.base import (
     Capabilities,
@@ -138,6 +139,12 @@ class LocalBackend:
             endpoint = local_endpoints.deploy(model_name, version, on_progress=on_progress)
             action.resource = endpoint.name
         return endpoint
+
+    def evaluation_store(self) -> Any:
+        raise UnsupportedError(
+            "Local evaluations are recorded by their worker in the local MLflow store.",
+            "Start one on the Evaluate page, or with `python -m services evaluate JOB`.",
+        )
 
     def offer_base_deployment(self, model_id: str, instance_type: str = "") -> DeploymentOffer:
         raise UnsupportedError(

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from services import tracking
+from services.backends.base import Backend
 from services.evaluation.errors import EvaluationError
 from services.evaluation.evaluations import EvaluationInfo
 
@@ -24,11 +25,9 @@ SCORECARD_TAG = "studio.scorecard"
 TAG_LIMIT = 5000  # MLflow's longest tag value
 
 
-def tracking_store(backend) -> Any:
-    """The Azure connection's MLflow store (through the role-checking wrapper, if any)."""
-    from services.backends.azure.metrics import mlflow_store
-
-    return mlflow_store(getattr(backend, "inner", backend).clients)
+def tracking_store(backend: Backend) -> Any:
+    """Where the backend records evaluations through endpoints (Backend.evaluation_store)."""
+    return backend.evaluation_store()
 
 
 def _now_ms() -> int:

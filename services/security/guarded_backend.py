@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from services.backends.base import (
     Backend,
@@ -157,6 +157,9 @@ class GuardedBackend:
             model_name,
             lambda: self.inner.deploy(model_name, version, on_progress=on_progress),
         )
+
+    def evaluation_store(self) -> Any:
+        return self.inner.evaluation_store()
 
     def offer_base_deployment(self, model_id: str, instance_type: str = "") -> DeploymentOffer:
         return self.inner.offer_base_deployment(model_id, instance_type)

@@ -107,6 +107,15 @@ def test_only_a_billing_backend_offers_a_base_deployment(local_backend, azure_ba
     assert not isinstance(refused.value, UnsupportedError)
 
 
+def test_only_the_backend_that_evaluates_through_endpoints_has_an_evaluation_store(
+    local_backend, azure_backend
+):
+    with pytest.raises(UnsupportedError) as refused:
+        local_backend.evaluation_store()
+    assert refused.value.hint
+    assert azure_backend.evaluation_store() is not None
+
+
 def test_each_backend_supports_what_only_it_can_do(local_backend, azure_backend):
     assert local_backend.capabilities == Capabilities(
         deploy_base_model=True,

@@ -188,6 +188,9 @@ class AzureBackend:
             action.resource = endpoint.name
         return endpoint
 
+    def evaluation_store(self) -> Any:
+        return metrics.mlflow_store(self.clients)
+
     def offer_base_deployment(self, model_id: str, instance_type: str = "") -> DeploymentOffer:
         from services.backends.azure import base_deployment
 
