@@ -174,8 +174,33 @@ def generate(
     progress: Progress,
 ) -> list[Generated]:
     """Each row's reply, generated in left-padded batches of prompts of similar length."""
+    with _cut_on_the_left(models.tokenizer):
+        return _generate(models, which, rows, sampling, max_seq_length, batch_size, progress)
+
+
+@contextlib.contextmanager
+def _cut_on_the_left(tokenizer):
+    """Pad and cut prompts on the left while generating (keep each prompt's end), then put the
+    tokenizer back: the next model's held-out loss must tokenize rows as training did (cut on
+    the right), or base and tuned would be scored on different tokens of a long row."""
+    saved = tokenizer.padding_side, tokenizer.truncation_side
+    tokenizer.padding_side, tokenizer.truncation_side = "left", "left"
+    try:
+        yield
+    finally:
+        tokenizer.padding_side, tokenizer.truncation_side = saved
+
+
+def _generate(
+    models: Models,
+    which: str,
+    rows: list[EvalRow],
+    sampling: Sampling,
+    max_seq_length: int,
+    batch_size: int,
+    progress: Progress,
+) -> list[Generated]:
     tokenizer = models.tokenizer
-    tokenizer.padding_side, tokenizer.truncation_side = "left", "left"  # keep the prompt's end
     prompts = [
         tokenizer.apply_chat_template(row.prompt, tokenize=False, add_generation_prompt=True)
         for row in rows
