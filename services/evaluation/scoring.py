@@ -82,7 +82,9 @@ class Models:
             return PeftModel.from_pretrained(self._load(base_folder), adapter).eval()
         if whole and whole.is_dir():
             return self._load(whole)
-        raise FileNotFoundError(f"no fine-tuned weights: neither {adapter} nor {whole} exists")
+        looked = adapter or whole
+        where = looked.parent if looked is not None else "the job"
+        raise FileNotFoundError(f"{where} holds neither {ADAPTER_DIR}/ nor {MODEL_DIR}/")
 
     @contextlib.contextmanager
     def use(self, which: str):

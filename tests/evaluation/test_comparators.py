@@ -199,7 +199,7 @@ def test_a_registered_version_is_evaluated_as_its_job(finished_job):
 
 
 def test_cancel_stops_a_worker_waiting_on_a_stalled_endpoint_within_15_s(finished_job):
-    from services.training import process
+    from services import processes
 
     release = threading.Event()
     asked = threading.Event()
@@ -222,7 +222,7 @@ def test_cancel_stops_a_worker_waiting_on_a_stalled_endpoint_within_15_s(finishe
 
         folder = config.jobs_dir() / finished_job / "evaluations" / started.id
         pid = json.loads((folder / "evaluation.json").read_text())["pid"]
-        wait_for(lambda: not process.is_alive(pid), 15, "the worker to be gone")
+        wait_for(lambda: not processes.is_alive(pid), 15, "the worker to be gone")
         info = evaluations.get_evaluation(finished_job, started.id)
         assert info.status == "killed"
         assert tracking.local_client().get_run(info.run_id).info.status == "KILLED"
