@@ -192,10 +192,7 @@ def results(info: EvaluationInfo) -> None:
     if judged:
         st.info(judged, icon=":material/gavel:")
     st.dataframe(scorecard_rows(info.scorecard), hide_index=True, key="evaluate_scorecard")
-    st.subheader("Per example, largest change first")
-    st.dataframe(example_summary_rows(info.examples), hide_index=True, key="evaluate_examples")
-    for shown in info.examples:
-        example("Base" if info.comparator == "base" else info.comparator, shown)
+    per_example(info, info.examples)
 
 
 def through_endpoints_view(job_id: str) -> None:
@@ -267,20 +264,27 @@ def through_endpoints_shown(job_id: str) -> None:
         return
     if not past:
         return
-    ids = [e.id for e in past]
-    shown_id = st.query_params.get("evaluation")
-    shown_id = shown_id if shown_id in ids else ids[0]
-    info = past[ids.index(shown_id)]
+    info = shown_evaluation(past)
     st.subheader(f"Evaluation {info.id}")
     if info.status == "finished":
         through_endpoints_results(info)
     else:
         st.error(f"The evaluation {info.status}. {info.error}")
+    evaluation_picker(past, info.id)
+    st.caption("Each evaluation is an MLflow run beside its training job in Azure ML studio.")
+
+
+def shown_evaluation(past: list[EvaluationInfo]) -> EvaluationInfo:
+    """The evaluation the URL names, else the newest."""
+    wanted = st.query_params.get("evaluation")
+    return next((e for e in past if e.id == wanted), past[0])
+
+
+def evaluation_picker(past: list[EvaluationInfo], shown_id: str) -> None:
     st.subheader("This job's evaluations")
     st.dataframe(evaluation_rows(past), hide_index=True, key="evaluate_past")
     st.session_state[SHOWN] = shown_id
-    st.selectbox("Show evaluation", ids, key=SHOWN, on_change=show_chosen)
-    st.caption("Each evaluation is an MLflow run beside its training job in Azure ML studio.")
+    st.selectbox("Show evaluation", [e.id for e in past], key=SHOWN, on_change=show_chosen)
 
 
 def through_endpoints_results(info: EvaluationInfo) -> None:
@@ -299,10 +303,14 @@ def through_endpoints_results(info: EvaluationInfo) -> None:
     session = st.session_state.get(AZURE_RESULT) or {}
     examples = session.get("examples", []) if session.get("run_id") == info.id else []
     if examples:
-        st.subheader("Per example, largest change first")
-        st.dataframe(example_summary_rows(examples), hide_index=True, key="evaluate_examples")
-        for shown in examples:
-            example("Base" if info.comparator == "base" else info.comparator, shown)
+        per_example(info, examples)
+
+
+def per_example(info: EvaluationInfo, examples: list[dict]) -> None:
+    st.subheader("Per example, largest change first")
+    st.dataframe(example_summary_rows(examples), hide_index=True, key="evaluate_examples")
+    for shown in examples:
+        example("Base" if info.comparator == "base" else info.comparator, shown)
 
 
 def evaluation_shown(job_id: str) -> None:
@@ -311,10 +319,7 @@ def evaluation_shown(job_id: str) -> None:
     past = evaluations.list_evaluations(job_id)
     if not past:
         return
-    ids = [e.id for e in past]
-    shown_id = st.query_params.get("evaluation")
-    shown_id = shown_id if shown_id in ids else ids[0]
-    info = past[ids.index(shown_id)]
+    info = shown_evaluation(past)
     st.subheader(f"Evaluation {info.id}")
     if not info.is_terminal:
         st.fragment(live_view, run_every=REFRESH_S)(job_id, info.id, refreshing=True)
@@ -322,10 +327,7 @@ def evaluation_shown(job_id: str) -> None:
         results(info)
     else:
         st.error(f"The evaluation {info.status}. {info.error}")
-    st.subheader("This job's evaluations")
-    st.dataframe(evaluation_rows(past), hide_index=True, key="evaluate_past")
-    st.session_state[SHOWN] = shown_id
-    st.selectbox("Show evaluation", ids, key=SHOWN, on_change=show_chosen)
+    evaluation_picker(past, info.id)
     st.caption("Evaluation runs sit beside their training run in the MLflow UI:")
     st.code(mlflow_ui_command(), language="bash")
 
