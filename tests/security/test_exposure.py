@@ -59,15 +59,35 @@ def wait_healthy(url: str, process: subprocess.Popen) -> None:
     raise AssertionError("streamlit did not answer in time")
 
 
-def visit(port: int, host: str = "127.0.0.1") -> None:
-    """Open the app's WebSocket as a browser on `host` does, and ask for a script run."""
+def rerun_request() -> bytes:
+    """The message a browser sends to ask for a script run."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
     message = BackMsg()
     message.rerun_script.query_string = ""
+    return message.SerializeToString()
+
+
+def visit(port: int, host: str = "127.0.0.1") -> None:
+    """Open the app's WebSocket as a browser on `host` does, and ask for a script run."""
     with stream(port, host) as websocket:
-        websocket.send(message.SerializeToString())
+        websocket.send(rerun_request())
         websocket.recv(timeout=DEADLINE_S)  # the server answers: the session runs app.py
+
+
+def stay_until_exit(port: int, process: subprocess.Popen) -> None:
+    """Visit and stay connected, as a browser tab does, until the server process ends.
+
+    A visitor who leaves at the server's first answer can stop the script run before app.py's
+    first line (Streamlit stops a closed session's run), so the refusal would wait for the next
+    visit: the test stays, as a person looking at the page does.
+    """
+    deadline = time.monotonic() + DEADLINE_S
+    with contextlib.suppress(ConnectionClosed), stream(port, "127.0.0.1") as websocket:
+        websocket.send(rerun_request())
+        while process.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(TimeoutError):
+                websocket.recv(timeout=1)  # drain what the page sends; the server closes it
 
 
 def stream(port: int, host: str):
@@ -99,8 +119,7 @@ def test_streamlit_run_on_every_interface_without_sign_in_stops_with_the_message
     try:
         wait_healthy(f"http://127.0.0.1:{port}", process)
         # Streamlit runs app.py when a browser connects, not at start: the first visit refuses.
-        with contextlib.suppress(ConnectionClosed):  # it may close the socket as it stops
-            visit(port)
+        stay_until_exit(port, process)
         output, _ = process.communicate(timeout=DEADLINE_S)
     finally:
         if process.poll() is None:
