@@ -9,6 +9,7 @@ from services.backends import create_backend, default_backend_name
 from services.cli.endpoints import add_key_flag, shown_key
 from services.cli.output import add_json_flag, emit
 from services.errors import EndpointError
+from services.serving import deploying
 
 
 def register(subparsers) -> None:
@@ -29,13 +30,12 @@ def register(subparsers) -> None:
 def _deploy(args) -> int:
     backend = create_backend(default_backend_name())
     progress = None if args.json else lambda line: print(line, file=sys.stderr)
-    if args.base:
-        if not backend.capabilities.deploy_base_model:
-            raise EndpointError("--base works with the local backend only.", "Drop --base.")
-        endpoint = backend.deploy_base_model(args.model, on_progress=progress)
-    else:
-        name, _, version = args.model.partition(":")
-        endpoint = backend.deploy(name, version or None, on_progress=progress)
+    if args.base and not backend.capabilities.deploy_base_model:
+        raise EndpointError(
+            f"--base: the {backend.name} backend serves registered models only.", "Drop --base."
+        )
+    name, version = (args.model, None) if args.base else _name_version(args.model)
+    endpoint = deploying.deploy_model(backend, name, version, base=args.base, on_progress=progress)
     key = shown_key(backend, endpoint.name, args.show_key)
     result = {
         "name": endpoint.name,
@@ -57,3 +57,9 @@ def _deploy(args) -> int:
     )
     emit(result, as_json=args.json, text=text)
     return 0
+
+
+def _name_version(model: str) -> tuple[str, str | None]:
+    """MODEL[:VERSION] as (name, version); no version means the latest."""
+    name, _, version = model.partition(":")
+    return name, version or None

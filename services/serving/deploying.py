@@ -73,10 +73,30 @@ def deploy_version(
     on_progress: ProgressCallback | None = None,
 ) -> EndpointInfo:
     """Serve `version`, or with `base` the base model it was tuned from; waits until it answers.
-    Raises what Backend.deploy / deploy_base_model raise."""
+    Raises what deploy_model raises."""
     if base:
-        return backend.deploy_base_model(version.base_model, on_progress=on_progress)
-    return backend.deploy(version.name, version.version, on_progress=on_progress)
+        return deploy_model(backend, version.base_model, base=True, on_progress=on_progress)
+    return deploy_model(backend, version.name, version.version, on_progress=on_progress)
+
+
+def deploy_model(
+    backend: Backend,
+    model: str,
+    version: str | None = None,
+    *,
+    base: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> EndpointInfo:
+    """The one deploy chain, for the Deploy page and `python -m services deploy`: serve the
+    registered `model` at `version` (None: the latest), or with `base` the base model `model`
+    names (catalog id or folder) with no adapter; waits until it answers.
+
+    Raises what Backend.deploy / deploy_base_model raise: UnsupportedError for `base` unless
+    `backend.capabilities.deploy_base_model`.
+    """
+    if base:
+        return backend.deploy_base_model(model, on_progress=on_progress)
+    return backend.deploy(model, version, on_progress=on_progress)
 
 
 def endpoint_table(endpoints: list[EndpointInfo]) -> list[dict]:
