@@ -16,37 +16,33 @@ from services.errors import StudioError
 from services.job_display import (
     duration,
     format_duration,
+    job_notices,
     job_rows,
     progress,
     resumed_line,
     short_model_name,
     shown_status,
 )
+from services.log_tail import LogTail, follow
 from services.security.audit import started_by
 from services.training.estimate import check_estimate
-from services.training.job_record import UNREADABLE_RECORD
 from services.training.jobs import mlflow_ui_command
 from services.training.resume_offer import may_resume, resume_offer, resume_unsupported
 
 ensure_app_navigation()
 
 REFRESH_S = 2
-LOG_CHARS = 20_000  # the log tail kept in the session
-LOG_LINES = 40  # the lines shown: the newest, so no scrolling is needed to follow a job
+LOG_TAIL = "jobs_log"  # the selected job's LogTail, so a refresh reads only what is new
 SELECTED = "jobs_selected"
 CONFIRM_CANCEL = "jobs_confirm_cancel"
 CANCEL_SENT = "jobs_cancel_sent"  # ids whose cancel this session sent (Azure stops later)
 
 
-def log_tail(job_id: str) -> str:
-    """The job's log so far: only the bytes written since the last call are read."""
-    seen = st.session_state.get("jobs_log")
-    if not seen or seen["job"] != job_id:
-        seen = {"job": job_id, "text": "", "offsets": None}
-    chunk = backend.read_logs(job_id, seen["offsets"])
-    seen.update(text=(seen["text"] + chunk.text)[-LOG_CHARS:], offsets=chunk.offsets)
-    st.session_state["jobs_log"] = seen
-    return seen["text"]
+def log_tail(job_id: str) -> LogTail:
+    """The job's log so far, kept in the session: each refresh reads only what is new."""
+    tail = follow(backend, job_id, st.session_state.get(LOG_TAIL))
+    st.session_state[LOG_TAIL] = tail
+    return tail
 
 
 def run_report(job_id: str) -> bytes:
@@ -72,8 +68,7 @@ def live_view(job_id: str, refreshing: bool) -> None:
     model.metric("Model", short_model_name(job.model_id))
     elapsed.metric("Duration", format_duration(duration(job)) or "…")
     notices(job)
-    lines = log_tail(job_id).splitlines()[-LOG_LINES:]
-    st.code("\n".join(lines) or "(no log output yet)", language=None)
+    st.code(log_tail(job_id).shown(), language=None)
 
 
 def notices(job: JobInfo) -> None:
@@ -81,15 +76,8 @@ def notices(job: JobInfo) -> None:
     shown = progress(job)
     if shown:
         st.progress(shown[0], text=shown[1])
-    if job.queue_position:
-        st.info(
-            f"Queued: position {job.queue_position} in line for a training slot. "
-            "It starts when the trainings ahead of it end."
-        )
-    if job.display_name == UNREADABLE_RECORD:
-        st.error(job.error)  # the path and the reason; its worker can still be cancelled
-    elif job.status == "failed" and job.error:
-        st.error("The job failed. The end of its log:")
+    for notice in job_notices(job):
+        (st.error if notice.is_error else st.info)(notice.text)
 
 
 def cancel_controls(job_id: str) -> None:

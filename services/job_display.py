@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.backends.base import JobInfo
+from services.training.job_record import UNREADABLE_RECORD
 
 
 def format_time(epoch_seconds: float | None) -> str:
@@ -105,3 +107,29 @@ def shown_status(job: JobInfo, cancel_sent: bool = False) -> str:
 def short_model_name(model_id: str) -> str:
     """The last part of a model id or path ("SmolLM2-135M-Instruct"), "?" when empty."""
     return model_id.rstrip("/").rsplit("/", 1)[-1] or "?"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line a page shows above a job's log; `is_error` picks how it stands out."""
+
+    text: str
+    is_error: bool = False
+
+
+def job_notices(job: JobInfo) -> list[Notice]:
+    """What to say above a job's log: its place in the training queue, then why it cannot be
+    read (the path and the reason: its worker can still be cancelled) or that it failed."""
+    notices = []
+    if job.queue_position:
+        notices.append(
+            Notice(
+                f"Queued: position {job.queue_position} in line for a training slot. "
+                "It starts when the trainings ahead of it end."
+            )
+        )
+    if job.display_name == UNREADABLE_RECORD:
+        notices.append(Notice(job.error, is_error=True))
+    elif job.status == "failed" and job.error:
+        notices.append(Notice("The job failed. The end of its log:", is_error=True))
+    return notices

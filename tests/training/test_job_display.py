@@ -50,3 +50,17 @@ def test_shown_status_says_cancel_requested_until_the_job_stops():
     assert shown_status(JobInfo("j", "running"), cancel_sent=True) == "cancel requested"
     assert shown_status(JobInfo("j", "running")) == "running"
     assert shown_status(JobInfo("j", "killed"), cancel_sent=True) == "killed"
+
+
+def test_notices_above_the_log_name_the_queue_place_and_a_failure():
+    from services.job_display import Notice, job_notices
+    from services.training.job_record import UNREADABLE_RECORD
+
+    queued = JobInfo("j", "queued", queue_position=2)
+    assert [n.is_error for n in job_notices(queued)] == [False]
+    assert "position 2" in job_notices(queued)[0].text
+    failed = JobInfo("j", "failed", error="Traceback ...")
+    assert job_notices(failed) == [Notice("The job failed. The end of its log:", is_error=True)]
+    unreadable = JobInfo("j", "failed", display_name=UNREADABLE_RECORD, error="/x/job.json: bad")
+    assert job_notices(unreadable) == [Notice("/x/job.json: bad", is_error=True)]
+    assert job_notices(JobInfo("j", "finished")) == []
