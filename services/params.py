@@ -69,12 +69,11 @@ class ParamSpec:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
-    help: str = ""
 
 
 PARAM_SPECS: dict[str, ParamSpec] = {
-    "num_train_epochs": ParamSpec("int", 1, 100, help="passes over the training data"),
-    "max_steps": ParamSpec("int", -1, 1_000_000, help="-1: train for num_train_epochs"),
+    "num_train_epochs": ParamSpec("int", 1, 100),  # passes over the training data
+    "max_steps": ParamSpec("int", -1, 1_000_000),  # -1: train for num_train_epochs
     "per_device_train_batch_size": ParamSpec("int", 1, 1024),
     "per_device_eval_batch_size": ParamSpec("int", 1, 1024),
     "gradient_accumulation_steps": ParamSpec("int", 1, 1024),
@@ -85,7 +84,7 @@ PARAM_SPECS: dict[str, ParamSpec] = {
     "lora_r": ParamSpec("int", 1, 1024),
     "lora_alpha": ParamSpec("int", 1, 4096),
     "lora_dropout": ParamSpec("float", 0.0, 0.99),
-    "lora_target_modules": ParamSpec("text", help="comma-separated module names"),
+    "lora_target_modules": ParamSpec("text"),  # comma-separated module names
     "apply_deepspeed": ParamSpec("bool"),
     "deepspeed_stage": ParamSpec("choice", choices=("1", "2", "3")),
     "max_seq_length": ParamSpec("int", 16, 131_072),

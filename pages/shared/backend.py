@@ -35,5 +35,12 @@ def current_backend() -> Backend:
 def connected_backend() -> Backend:
     """The active backend itself, for describing the connection (no role checks: never act
     through it)."""
-    options = st.session_state.get(state.AZURE_OPTIONS, {}) if backend_name() == "azure" else {}
-    return _cached_backend(backend_name(), json.dumps(options, sort_keys=True))
+    return _cached_backend(*connection())
+
+
+def connection() -> tuple[str, str]:
+    """(backend name, its connection options as JSON): which connection the session uses, the
+    key of every cache of what a backend answered. Only azure takes options (the Connect form)."""
+    name = backend_name()
+    options = st.session_state.get(state.AZURE_OPTIONS, {}) if name == "azure" else {}
+    return name, json.dumps(options, sort_keys=True)

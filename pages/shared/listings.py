@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
-from pages.shared import state
-from pages.shared.backend import backend_name, current_backend
+from pages.shared.backend import connection, current_backend
 from services.backends.base import ComputeInfo, ModelInfo
 
 
 def backend_key() -> str:
     """Identifies the active backend and its connection, for cache keys."""
-    options = st.session_state.get(state.AZURE_OPTIONS, {}) if backend_name() == "azure" else {}
-    return f"{backend_name()}:{json.dumps(options, sort_keys=True)}"
+    return ":".join(connection())
 
 
 @st.cache_data(ttl=300, show_spinner="Listing models…")

@@ -7,7 +7,7 @@ import streamlit as st
 from pages.shared.backend import backend_name
 from pages.shared.cost_notice import render_cost_notice
 from pages.shared.signin import render_signed_in
-from services.backends.azure import find_azure_config
+from services.backends.azure import switch_offer
 from services.config import studio_home
 from services.security.roles import Caller
 
@@ -16,11 +16,7 @@ def render_sidebar(caller: Caller) -> None:
     with st.sidebar:
         render_signed_in(caller)
         st.markdown(f"**Backend:** `{backend_name()}`")
-        azure = find_azure_config()
-        if backend_name() == "local" and azure and azure["complete"]:
-            st.caption(
-                f"Azure ML workspace `{azure['workspace_name']}` is configured "
-                f"({azure['source']}): switch to it on the Setup page."
-            )
+        if offer := switch_offer(backend_name()):
+            st.caption(offer)
         st.caption(f"Local state: `{studio_home()}`")
         render_cost_notice()

@@ -78,14 +78,6 @@ def check_messages(messages: list) -> tuple[str, str] | None:
     return None
 
 
-def validate_line(line: int, text: str | bytes) -> tuple[dict | None, InvalidRow | None]:
-    """Parse and check one JSON line: (row, None) when usable, else (None, InvalidRow)."""
-    row, error = parse_line(text)
-    if error is not None:
-        return None, InvalidRow(line, error, "not_json")
-    return validate_row(line, row)
-
-
 def validate_row(line: int, row: object) -> tuple[dict | None, InvalidRow | None]:
     problem = check_row(row)
     if problem is not None:

@@ -2,7 +2,8 @@
 
 An estimate, not a measurement. Calibrated on this project's CPU worker: SmolLM2-135M, LoRA r=8
 on q_proj/v_proj, batch 2 x 256 tokens peaks at ~2.2 GB resident (see tests/local and the
-DESIGN notes). Each part is reported so a refusal can say what dominates.
+design card outside this repository, ../shared/DESIGN.md). Each part is reported so a refusal
+can say what dominates.
 """
 
 from __future__ import annotations

@@ -202,3 +202,18 @@ def test_throttling_and_service_errors_do_not_blame_the_network(
     assert message in error.value.message
     assert hint in error.value.hint
     assert "check the network" not in error.value.hint.lower()
+
+
+def test_the_sidebar_offers_a_fully_configured_workspace_only_off_azure(studio_home):
+    from services.backends.azure import switch_offer
+
+    assert switch_offer("local") == ""  # nothing configured
+    (studio_home / "azure").mkdir(parents=True)
+    config = studio_home / "azure" / "config.json"
+    config.write_text(json.dumps({"workspace_name": "w"}))
+    assert switch_offer("local") == ""  # a workspace name alone cannot be connected to
+    config.write_text(
+        json.dumps({"subscription_id": "s", "resource_group": "rg", "workspace_name": "w"})
+    )
+    assert switch_offer("local").startswith("Azure ML workspace `w` is configured (")
+    assert switch_offer("azure") == ""  # already on it

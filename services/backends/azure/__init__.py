@@ -5,6 +5,6 @@ functions that need them.
 """
 
 from services.backends.azure.backend import AzureBackend
-from services.backends.azure.connection import AzureConnection, find_azure_config
+from services.backends.azure.connection import AzureConnection, find_azure_config, switch_offer
 
-__all__ = ["AzureBackend", "AzureConnection", "find_azure_config"]
+__all__ = ["AzureBackend", "AzureConnection", "find_azure_config", "switch_offer"]

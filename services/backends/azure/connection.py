@@ -161,6 +161,18 @@ def find_azure_config(config_path: str | os.PathLike | None = None) -> dict | No
     return result
 
 
+def switch_offer(active_backend: str) -> str:
+    """A pointer to the configured workspace while the studio runs on another backend ("" on
+    azure, or when no workspace is fully configured). Never contacts Azure."""
+    found = find_azure_config() if active_backend != "azure" else None
+    if not found or not found["complete"]:
+        return ""
+    return (
+        f"Azure ML workspace `{found['workspace_name']}` is configured ({found['source']}): "
+        "switch to it on the Setup page."
+    )
+
+
 def resolve_workspace(
     subscription_id: str | None = None,
     resource_group: str | None = None,
