@@ -78,11 +78,11 @@ def _show_check(check: ComputeCheck) -> None:
             st.error(reason)
     for hint in check.hints:
         st.info(hint)
-    if check.details.get("hourly_price"):
-        st.metric("Price per node-hour", f"${check.details['hourly_price']:.2f}")
-    if check.details.get("quota"):
+    if check.hourly_price:
+        st.metric("Price per node-hour", f"${check.hourly_price:.2f}")
+    if check.quota:
         st.caption("GPU quota in the workspace's region")
-        st.dataframe(check.details["quota"], hide_index=True)
+        st.dataframe(check.quota, hide_index=True)
     if check.details:
         with st.expander("Details"):
             st.json(check.details)

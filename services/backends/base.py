@@ -98,7 +98,18 @@ class ComputeCheck:
     gpus: int = 0  # GPUs the job will use (per node on Azure); 0 = CPU
     required_memory_gb: float | None = None
     available_memory_gb: float | None = None
+    # Every figure the check used, as the CLI's --json prints it; read the typed ones below.
     details: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def hourly_price(self) -> float | None:
+        """The compute's price per node-hour (azure); None when unknown or free (local)."""
+        return self.details.get("hourly_price")
+
+    @property
+    def quota(self) -> list[dict]:
+        """The workspace region's GPU quota rows (azure); empty when unknown or local."""
+        return self.details.get("quota") or []
 
     def to_dict(self) -> dict:
         return {
