@@ -1,6 +1,6 @@
 """`python -m bench [dataset|training|endpoint|app|logs|evaluation ...]`: run the benchmarks,
-print a table, update bench/RESULTS.md. Without arguments every part runs (about 12 minutes on
-2 cores)."""
+print a table, update bench/RESULTS.md. Without arguments every part runs (how long it takes:
+bench/README.md, "Duration")."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--base",
         action="store_true",
-        help="local only: serve MODEL as a bare base model (catalog id or folder), no adapter",
+        help="serve MODEL as the bare base model, no adapter (local: a catalog id or folder; "
+        "Azure: deployed from the azureml registry)",
     )
     add_key_flag(parser)
     add_json_flag(parser)
