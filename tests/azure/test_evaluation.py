@@ -276,3 +276,32 @@ def test_a_table_that_cannot_be_uploaded_ends_the_run_failed_not_finished(
     [run] = workspace.mlflow_runs.values()
     assert run["info"]["status"] == "FAILED"
     assert "No write access" in _tags(run)["studio.error"]
+
+
+def test_cli_lists_a_jobs_azure_evaluations_from_the_workspace_as_json(
+    backend, tuned, scoring, test_file, monkeypatch, capsys
+):
+    from services.cli import evaluate as verb
+    from services.cli import main
+
+    monkeypatch.setattr(verb, "create_backend", lambda name: backend)
+    assert main(["evaluations", "list", JOB, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    offer = backend.offer_base_deployment(BASE_ID)
+    result = through_endpoints.evaluate(backend, JOB, tuned, test_file, base_offer=offer, rows=2)
+    capsys.readouterr()  # the SDK's progress dots while the base model deployed
+
+    assert main(["evaluations", "list", JOB, "--json"]) == 0
+
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["id"], listed["run_id"], listed["job_id"]) == (
+        result["run_id"],
+        result["run_id"],
+        JOB,
+    )
+    assert (listed["status"], listed["rows"], listed["comparator"]) == ("finished", 2, "base")
+    assert listed["verdict"] == result["scorecard"]["verdict"]
+    assert listed["scorecard"]["tuned"] == result["scorecard"]["tuned"]
+    assert "examples" not in listed and listed["seconds"] is not None
+    assert main(["evaluations", "list", "ft-unknown", "--json"]) == 2
+    assert "Metrics page" in json.loads(capsys.readouterr().out)["hint"]
