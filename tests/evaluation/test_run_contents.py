@@ -18,7 +18,8 @@ EXAMPLES = [
 
 def test_the_table_file_is_the_one_log_table_writes_locally(tmp_path):
     client = tracking.local_client()
-    run_id = client.create_run(tracking.ensure_experiment(client, "tables")).info.run_id
+    experiment = tracking.ensure_experiment(client, "tables", tmp_path / "artifacts")
+    run_id = client.create_run(experiment).info.run_id
     columns = run_contents.table_columns(EXAMPLES)
     client.log_table(run_id, data=columns, artifact_file=run_contents.TABLE_FILE)
     logged = client.download_artifacts(run_id, run_contents.TABLE_FILE, str(tmp_path))

@@ -11,9 +11,9 @@ from services import tracking
 
 
 @pytest.fixture
-def run_id() -> str:
+def run_id(tmp_path) -> str:
     client = tracking.local_client()
-    experiment = tracking.ensure_experiment(client, "worker-run")
+    experiment = tracking.ensure_experiment(client, "worker-run", tmp_path / "artifacts")
     return client.create_run(experiment).info.run_id
 
 
