@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.children import peak_rss_mb
-from bench.common import ROOT, Figure, PartResult, Skipped, median, run_child
+from bench.common import ROOT, Figure, PartResult, Skipped, alternate, median, peak_memory
 from bench.context import Context
 from pages.shared.deferred import PLACEHOLDER_KEY
 
@@ -77,10 +77,11 @@ def run(context: Context) -> PartResult:
 
 def _apptest(context: Context, pages: list[tuple[str, str]]) -> tuple[list[Figure], list[str]]:
     names = [name for name, _ in pages]
-    ours, floor = [], []
-    for _ in range(context.repeats):
-        ours.append(run_child(["bench.children.app_render", str(APP), "1", *names]))
-        floor.append(run_child(["bench.children.app_render", str(HELLO), "1"]))
+    ours, floor = alternate(
+        context.repeats,
+        ["bench.children.app_render", str(APP), "1", *names],
+        ["bench.children.app_render", str(HELLO), "1"],
+    )
     context.progress("app: AppTest runs done")
     figures = [
         Figure(
@@ -105,12 +106,11 @@ def _apptest(context: Context, pages: list[tuple[str, str]]) -> tuple[list[Figur
     heavy = sorted({m for r in ours for m in r.output["heavy"]})
     torch_loaded = "torch" in heavy
     figures.append(
-        Figure(
+        peak_memory(
             PART,
             "AppTest: peak memory of the process after every page",
-            "MB",
-            median([r.peak_mb for r in ours]),
-            median([r.peak_mb for r in floor]),
+            ours,
+            floor,
             target="torch not imported",
             met=not torch_loaded,
             shortfall="torch is in sys.modules" if torch_loaded else "",

@@ -14,9 +14,11 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_ULTRACHAT = ROOT.parent / "shared" / "data" / "ultrachat" / "train_sft_sample.jsonl"
@@ -126,6 +128,38 @@ def run_child(args: list[str], *, timeout_s: float = 600, env: dict | None = Non
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def alternate(
+    repeats: int,
+    product: list[str],
+    baseline: list[str],
+    *,
+    timeout_s: float = 600,
+    progress: Callable[[str, int], None] = lambda side, repeat: None,
+) -> tuple[list[ChildRun], list[ChildRun]]:
+    """Both sides `repeats` times as cold children (run_child), product then baseline in turn,
+    so whatever else loads a shared machine during the part falls on both sides alike.
+
+    `progress(side, repeat)` is called before each run ("product" or "baseline", from 1).
+    """
+    products: list[ChildRun] = []
+    baselines: list[ChildRun] = []
+    for repeat in range(1, repeats + 1):
+        for side, args, runs in (("product", product, products), ("baseline", baseline, baselines)):
+            progress(side, repeat)
+            runs.append(run_child(args, timeout_s=timeout_s))
+    return products, baselines
+
+
+def peak_memory(
+    part: str, name: str, products: list[ChildRun], baselines: list[ChildRun], **details: Any
+) -> Figure:
+    """The median peak memory of the product's children beside the baseline's (MB); `details`
+    are the Figure's other fields (note, target, met, shortfall)."""
+    product_mb = median([run.peak_mb for run in products])
+    baseline_mb = median([run.peak_mb for run in baselines])
+    return Figure(part, name, "MB", product_mb, baseline_mb, **details)
 
 
 def file_mb(path: Path) -> float:

@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import Figure, PartResult, median, run_child
+from bench.common import Figure, PartResult, alternate, median, peak_memory
 from bench.context import Context
 
 PART = "evaluation"
@@ -57,13 +57,17 @@ def run(context: Context) -> PartResult:
     context.model_folder()
     job_dir = config.jobs_dir() / context.small_job()
     rows_file = context.train_file(800)  # prompts are sampled from all 800 shared rows
-    products, loops = [], []
+    inputs = [str(job_dir), str(rows_file), str(ROWS)]
     load_before = os.getloadavg()[0]
-    for repeat in range(context.repeats):
-        for side, runs in (("product", products), ("loop", loops)):
-            context.progress(f"evaluation: {side} {repeat + 1}/{context.repeats}")
-            args = ["bench.evaluation", side, str(job_dir), str(rows_file), str(ROWS)]
-            runs.append(run_child(args, timeout_s=1800))
+    products, loops = alternate(
+        context.repeats,
+        ["bench.evaluation", "product", *inputs],
+        ["bench.evaluation", "loop", *inputs],
+        timeout_s=1800,
+        progress=lambda side, repeat: context.progress(
+            f"evaluation: {side} {repeat}/{context.repeats}"
+        ),
+    )
     load_after = os.getloadavg()[0]
     product_rate = median([r.output["examples_per_min"] for r in products])
     loop_rate = median([r.output["examples_per_min"] for r in loops])
@@ -92,12 +96,11 @@ def run(context: Context) -> PartResult:
             note="what the work costs; steadier than wall time when other processes share "
             f"the cores (load average {load_before:.1f} before, {load_after:.1f} after)",
         ),
-        Figure(
+        peak_memory(
             PART,
             "peak memory of the evaluating process",
-            "MB",
-            median([r.peak_mb for r in products]),
-            median([r.peak_mb for r in loops]),
+            products,
+            loops,
             note="VmHWM: both models loaded, all replies generated",
         ),
         Figure(

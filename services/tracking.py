@@ -8,9 +8,15 @@ train_loss, train_runtime, ...
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +29,10 @@ if TYPE_CHECKING:  # mlflow takes seconds to import: loaded by the first call th
 logger = logging.getLogger(__name__)
 
 MetricHistories = dict[str, list[tuple[int, float]]]
+
+# Why a worker's run ended FAILED: the exception, as the pages and `evaluations list` show it.
+ERROR_TAG = "studio.error"
+TAG_LIMIT = 5000  # MLflow's longest tag value
 
 
 def local_client() -> MlflowClient:
@@ -97,3 +107,66 @@ def metric_histories(
 def run_params(client: MlflowClient, run_id: str) -> dict[str, str]:
     """The parameters logged on `run_id`, sorted by name."""
     return dict(sorted(client.get_run(run_id).data.params.items()))
+
+
+@dataclass
+class WorkerRun:
+    """How a detached worker's run ends: its MLflow status, the exit code and, if it failed, why.
+
+    `close_if_cancelled` is False while the worker has not started the run (waiting in the
+    training queue): cancelled there, the canceller ends the run itself. `closed` says whether
+    worker_run ended it (False on a rank that does not own the run, or cancelled in the queue).
+    """
+
+    run_id: str
+    log_file: Path
+    owner: bool = True
+    close_if_cancelled: bool = True
+    status: str = "FINISHED"
+    code: int = 0
+    reason: str = ""
+    closed: bool = False
+
+
+@contextlib.contextmanager
+def worker_run(
+    run_id: str,
+    log_file: Path,
+    cancelled: Callable[[], bool],
+    say: Callable[[str], None],
+    *,
+    owner: bool = True,
+) -> Iterator[WorkerRun]:
+    """Run a worker's body (the with block), then end its MLflow run in the local store:
+    FINISHED, KILLED when `cancelled()` (SIGTERM: exit code 143) or FAILED with the exception
+    in the studio.error tag (exit code 1); the log file is logged under logs/ either way.
+
+    Why one place: the training and evaluation workers must end their runs alike, or a failure
+    shows as RUNNING forever on one of them. Whatever the body raises is caught here: a failure
+    must end the run, and the exit code (WorkerRun.code) tells the parent. Cancel is known from
+    the flag, not the exception type, because library code may wrap the exception the SIGTERM
+    handler raises. SIGTERM is ignored while the run closes, so a second cancel cannot leave it
+    half-ended. `owner` False (a torchrun rank other than the first) leaves the run alone.
+    """
+    run = WorkerRun(run_id, log_file, owner=owner)
+    try:
+        yield run
+    except BaseException as error:  # noqa: BLE001 - any failure must end the run as FAILED
+        if cancelled():
+            run.status, run.code = "KILLED", 143
+            say("cancelled")
+        else:
+            traceback.print_exc()
+            run.status, run.code = "FAILED", 1
+            run.reason = f"{type(error).__name__}: {error}"
+            say(f"failed: {run.reason}")
+    finally:
+        if run.owner and (run.close_if_cancelled or run.status != "KILLED"):
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            sys.stdout.flush()
+            client = local_client()
+            if run.reason:
+                client.set_tag(run_id, ERROR_TAG, run.reason[:TAG_LIMIT])
+            client.log_artifact(run_id, str(log_file), artifact_path="logs")
+            client.set_terminated(run_id, status=run.status)
+            run.closed = True

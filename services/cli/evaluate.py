@@ -10,7 +10,9 @@ scorecard gains a judge row, the verdict "judge wins N/M", the MLflow run the ju
 
 On a backend without local weights (Azure) it evaluates through endpoints: --tuned-endpoint
 and --data (the test split), against an endpoint or the base model deployed from the registry
-for the evaluation (--deploy-base accepts its hourly price; it is deleted when done).
+for the evaluation (--deploy-base accepts its hourly price; it is deleted when done), and
+`evaluations list` reads the evaluations from the backend's evaluation store (the workspace's
+MLflow runs).
 """
 
 from __future__ import annotations
@@ -226,7 +228,13 @@ def _through_endpoints(args, backend) -> int:
 
 
 def list_evaluations(args) -> int:
-    found = evaluations.list_evaluations(args.job_id)
+    backend = create_backend(default_backend_name())
+    if backend.capabilities.evaluate:
+        found = evaluations.list_evaluations(args.job_id)
+    else:  # evaluated through endpoints: the runs in the backend's evaluation store
+        from services.evaluation import azure_runs
+
+        found = azure_runs.list_evaluations(backend, args.job_id)
     lines = [f"{e.id}  {e.status}  {e.rows} rows  {e.verdict or e.error}" for e in found]
     emit(
         [summary(e, examples=False) for e in found],

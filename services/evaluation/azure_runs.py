@@ -2,27 +2,31 @@
 
 The store is the connection's own (services.backends.azure.metrics.mlflow_store, the one the
 Metrics page reads through), never a local one. Each run sits in the training job's experiment
-and carries the tags and metric names the local worker logs (studio.kind, studio.job_id,
-studio.training_run_id, studio.comparator, studio.rows, ...; base_rouge_l, tuned_chrf,
-improved, judge_wins, ...), so both backends' evaluations read the same in the MLflow UI.
-The scorecard is kept in a tag (studio.scorecard, JSON) so the Evaluate page can show it again
-after a refresh; a failure ends the run FAILED with the reason in studio.error.
+and carries the tags the local worker's runs carry (studio.kind, studio.job_id,
+studio.training_run_id, studio.comparator, studio.rows, ...) and the metrics and per-example
+table both backends take from services.evaluation.run_contents, so an evaluation reads the same
+in the MLflow UI whichever backend ran it. The scorecard is kept in a tag (studio.scorecard,
+JSON) so the Evaluate page can show it again after a refresh; a failure (saving the table too)
+ends the run FAILED with the reason in studio.error.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from services import tracking
 from services.backends.base import Backend
+from services.evaluation import run_contents
 from services.evaluation.errors import EvaluationError
 from services.evaluation.evaluations import EvaluationInfo
 
 KIND = "evaluation"
 SCORECARD_TAG = "studio.scorecard"
-TAG_LIMIT = 5000  # MLflow's longest tag value
+TAG_LIMIT = tracking.TAG_LIMIT
 
 
 def tracking_store(backend: Backend) -> Any:
@@ -71,42 +75,61 @@ def open_run(store, job_id: str, tags: dict[str, str], params: dict[str, Any]) -
     return run_id
 
 
-def scorecard_metrics(card: dict) -> dict[str, float]:
-    """The scorecard's figures under the names the local worker logs."""
-    figures = {
-        f"{which}_{name}": float(value)
-        for which in ("base", "tuned")
-        for name, value in card[which].items()
-        if value is not None  # an endpoint has no perplexity
-    }
-    figures["improved"] = float(card["improved"])
-    judge = card.get("judge")
-    if judge:
-        low, high = judge["win_interval_95"]
-        for key in ("wins", "ties", "losses", "win_share"):
-            figures[f"judge_{key}"] = float(judge[key])
-        figures.update(judge_win_ci95_low=float(low), judge_win_ci95_high=float(high))
-    return figures
-
-
-def finish_run(store, run_id: str, scorecard: dict) -> None:
-    """Log the scorecard's metrics, verdict and JSON, then end the run FINISHED."""
+def finish_run(store, run_id: str, scorecard: dict, examples: list[dict]) -> None:
+    """Log the scorecard's metrics, verdict and JSON and the per-example table, then end the
+    run FINISHED."""
     from mlflow.entities import Metric, RunTag
 
     now = _now_ms()
-    metrics = [Metric(k, v, now, 0) for k, v in scorecard_metrics(scorecard).items()]
+    figures = run_contents.scorecard_metrics(scorecard)
     tags = [
         RunTag("studio.verdict", scorecard["verdict"][:TAG_LIMIT]),
         RunTag(SCORECARD_TAG, json.dumps(scorecard)[:TAG_LIMIT]),
     ]
+    metrics = [Metric(k, v, now, 0) for k, v in figures.items()]
     store.log_batch(run_id, metrics=metrics, params=[], tags=tags)
+    log_table(store, run_id, examples)
     store.update_run_info(run_id, "FINISHED", _now_ms(), None)
+
+
+def log_table(store, run_id: str, examples: list[dict]) -> None:
+    """The per-example table as the run's artifact: the file and tag mlflow.log_table writes
+    (run_contents), so the MLflow UI shows it as it shows a local evaluation's.
+
+    Uploaded with azureml-mlflow's run-artifact client on this store's own connection:
+    MlflowClient would pick the artifact client's workspace and credential from the process's
+    global tracking URI, not from this connection.
+    """
+    from azureml.mlflow._client.artifact.run_artifact_client import RunArtifactsClient
+    from azureml.mlflow._store.artifact.utils import artifact_uri_decomp
+    from mlflow.entities import RunTag
+
+    # azureml://experiments/<experiment>/runs/<run id>/artifacts
+    where = artifact_uri_decomp(store.get_run(run_id).info.artifact_uri)
+    prefix = where.get("artifact_path")
+    artifacts = RunArtifactsClient(store.service_context, where["experiment"], run_id, prefix)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / run_contents.TABLE_FILE
+        run_contents.write_table(examples, path)
+        name = "/".join(part for part in (prefix, run_contents.TABLE_FILE) if part)
+        try:
+            artifacts.upload_file(str(path), name)
+        except Exception as error:  # noqa: BLE001 - HttpResponseError, storage errors
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise EvaluationError(
+                f"The per-example table could not be saved to the evaluation's MLflow run "
+                f"{run_id}: {first_line[:300]}",
+                "Check that your sign-in may write run artifacts in the workspace (e.g. the "
+                "AzureML Data Scientist role), then evaluate again.",
+            ) from error
+    tag = RunTag(run_contents.LOGGED_ARTIFACTS_TAG, run_contents.logged_table_tag())
+    store.set_tag(run_id, tag)
 
 
 def fail_run(store, run_id: str, reason: str) -> None:
     from mlflow.entities import RunTag
 
-    store.set_tag(run_id, RunTag("studio.error", reason[:TAG_LIMIT]))
+    store.set_tag(run_id, RunTag(tracking.ERROR_TAG, reason[:TAG_LIMIT]))
     store.update_run_info(run_id, "FAILED", _now_ms(), None)
 
 
@@ -144,7 +167,7 @@ def _info(run) -> EvaluationInfo:
         verdict=tags.get("studio.verdict", ""),
         improved=scorecard.get("improved"),
         scorecard=scorecard,
-        error=tags.get("studio.error", ""),
+        error=tags.get(tracking.ERROR_TAG, ""),
     )
 
 

@@ -165,21 +165,6 @@ def _loss_sums(model, batch: dict, device: str) -> list[tuple[float, int]]:
     ]
 
 
-@torch.inference_mode()
-def generate(
-    models: Models,
-    which: str,
-    rows: list[EvalRow],
-    sampling: Sampling,
-    max_seq_length: int,
-    batch_size: int,
-    progress: Progress,
-) -> list[Generated]:
-    """Each row's reply, generated in left-padded batches of prompts of similar length."""
-    with _cut_on_the_left(models.tokenizer):
-        return _generate(models, which, rows, sampling, max_seq_length, batch_size, progress)
-
-
 @contextlib.contextmanager
 def _cut_on_the_left(tokenizer):
     """Pad and cut prompts on the left while generating (keep each prompt's end), then put the
@@ -193,7 +178,8 @@ def _cut_on_the_left(tokenizer):
         tokenizer.padding_side, tokenizer.truncation_side = saved
 
 
-def _generate(
+@torch.inference_mode()
+def generate(
     models: Models,
     which: str,
     rows: list[EvalRow],
@@ -202,6 +188,8 @@ def _generate(
     batch_size: int,
     progress: Progress,
 ) -> list[Generated]:
+    """Each row's reply, generated in batches of prompts of similar length, padded and cut on
+    the left (_cut_on_the_left) so each prompt keeps its end."""
     tokenizer = models.tokenizer
     prompts = [
         tokenizer.apply_chat_template(row.prompt, tokenize=False, add_generation_prompt=True)
@@ -218,7 +206,7 @@ def _generate(
     }
     if sampling.temperature > 0:
         options.update(temperature=sampling.temperature, top_p=sampling.top_p)
-    with models.use(which) as model:
+    with models.use(which) as model, _cut_on_the_left(tokenizer):
         for indices in _batches(order, batch_size):
             encoded = tokenizer(
                 [prompts[i] for i in indices],

@@ -124,10 +124,10 @@ def evaluate(
     try:
         options = dict(against=against, base_offer=base_offer, judge=judge, on_progress=on_progress)
         result = _evaluate(backend, job_id, tuned_endpoint, chosen, label, parameters, **options)
-    except BaseException as error:  # any failure ends the run FAILED, with the reason
+        azure_runs.finish_run(store, run_id, result["scorecard"], result["examples"])
+    except BaseException as error:  # any failure (logging too) ends the run FAILED, with why
         azure_runs.fail_run(store, run_id, f"{type(error).__name__}: {error}")
         raise
-    azure_runs.finish_run(store, run_id, result["scorecard"])
     return {**result, "run_id": run_id}
 
 

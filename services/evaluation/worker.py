@@ -17,12 +17,11 @@ import os
 import signal
 import sys
 import time
-import traceback
 from pathlib import Path
 
 from services.config import offline_env
 from services.evaluation.layout import LOG_FILE, PROGRESS_FILE, RECORD_FILE, RESULT_FILE, write_json
-from services.training.layout import CHECKPOINTS_DIR, JOB_FILE, say
+from services.training.layout import CHECKPOINTS_DIR, say
 
 # Set once SIGTERM arrives: library code may wrap the exception raised from the handler, so
 # the flag, not the exception type, says whether the evaluation was cancelled.
@@ -64,10 +63,12 @@ def evaluate(folder: Path, record: dict) -> dict:
     from services.evaluation.per_example import example_rows
     from services.evaluation.rows import select_rows
     from services.evaluation.scorecard import Reply, build_scorecard
+    from services.training import job_record
     from services.training.settings import settings_from_params
 
     job_dir = folder.parents[1]
-    spec = json.loads((job_dir / JOB_FILE).read_text())["spec"]
+    job = job_record.load(job_dir)  # UnreadableRecord names the file and what to do
+    spec = job.spec
     settings = settings_from_params(spec.get("params") or {})
     rows = select_rows(record["test_file"], record["rows"], record["seed"])
     comparator = record.get("comparator_spec") or {"kind": "base"}
@@ -84,7 +85,7 @@ def evaluate(folder: Path, record: dict) -> dict:
     step = record.get("checkpoint_step")
     checkpoint = None if step is None else job_dir / CHECKPOINTS_DIR / f"checkpoint-{step}"
     other_job = job_dir.parent / comparator["job_id"] if comparator["kind"] == "model" else None
-    models = scoring.Models(job_dir, spec["model_id"], device, other_job, checkpoint=checkpoint)
+    models = scoring.Models(job_dir, job.model_id, device, other_job, checkpoint=checkpoint)
     say(f"models loaded on {device}; {len(rows)} rows")
     sampling = scoring.Sampling(**record["sampling"])
     batch, length = record["batch_size"], settings.max_seq_length
@@ -145,33 +146,18 @@ def _endpoint_replies(endpoint, rows, sampling, models, progress: ProgressFile) 
 def _log_result(client, run_id: str, folder: Path, result: dict) -> None:
     from mlflow.entities import Metric
 
+    from services.evaluation import run_contents
+
     now = int(time.time() * 1000)
-    card = result["scorecard"]
-    metrics = [
-        Metric(f"{which}_{name}", float(value), now, 0)
-        for which in ("base", "tuned")
-        for name, value in card[which].items()
-        if value is not None  # an endpoint comparator has no perplexity
-    ]
-    metrics.append(Metric("improved", float(card["improved"]), now, 0))
-    judge = card.get("judge")
-    if judge:
-        low, high = judge["win_interval_95"]
-        figures = {**{k: judge[k] for k in ("wins", "ties", "losses", "win_share")}}
-        figures.update(win_ci95_low=low, win_ci95_high=high)
-        metrics += [Metric(f"judge_{k}", float(v), now, 0) for k, v in figures.items()]
-    client.log_batch(run_id, metrics=metrics)
-    client.set_tag(run_id, "studio.verdict", card["verdict"])
+    figures = run_contents.scorecard_metrics(result["scorecard"])
+    client.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in figures.items()])
+    client.set_tag(run_id, "studio.verdict", result["scorecard"]["verdict"])
     client.log_table(
         run_id,
-        data=_columns(result["examples"]),
-        artifact_file="per_example.json",
+        data=run_contents.table_columns(result["examples"]),
+        artifact_file=run_contents.TABLE_FILE,
     )
     client.log_artifact(run_id, str(folder / RESULT_FILE))
-
-
-def _columns(examples: list[dict]) -> dict[str, list]:
-    return {key: [example[key] for example in examples] for key in examples[0]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,28 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     client = tracking.local_client()
     run_id = record["run_id"]
     client.update_run(run_id, status="RUNNING")
-    status, code = "FINISHED", 0
-    try:
+    with tracking.worker_run(run_id, folder / LOG_FILE, lambda: _cancelled, say) as run:
         result = evaluate(folder, record)
         write_json(folder / RESULT_FILE, result)
         _log_result(client, run_id, folder, result)
         say("evaluation finished")
-    except BaseException as error:  # noqa: BLE001 - any failure must end the run as FAILED
-        if _cancelled:
-            status, code = "KILLED", 143
-            say("cancelled")
-        else:
-            traceback.print_exc()
-            status, code = "FAILED", 1
-            reason = f"{type(error).__name__}: {error}"
-            say(f"failed: {reason}")
-            client.set_tag(run_id, "studio.error", reason[:4000])
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the run close cleanly
-        sys.stdout.flush()
-        client.log_artifact(run_id, str(folder / LOG_FILE), artifact_path="logs")
-        client.set_terminated(run_id, status=status)
-    return code
+    return run.code
 
 
 if __name__ == "__main__":

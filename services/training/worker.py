@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
 from pathlib import Path
 
 from services import processes
@@ -101,19 +100,20 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     say(f"worker {os.getpid()} for job {record.id} ({spec.get('display_name', '')})")
 
-    client = None
+    from services import tracking
+
     run_id = record.run_id
-    status, code = "FINISHED", 0
-    queued = first_process
-    try:
+    with tracking.worker_run(
+        run_id, job_dir / LOG_FILE, lambda: _sigterm_received, say, owner=is_main
+    ) as run:
         if first_process:
-            _wait_for_slot(record)  # SIGTERM while waiting: Cancelled, the run ends KILLED
-            queued = False
+            # Cancelled in the queue: exit at once; cancel_job ends the run, which never started.
+            run.close_if_cancelled = False
+            _wait_for_slot(record)  # SIGTERM while waiting: Cancelled
+            run.close_if_cancelled = True
             if gpus > 1:
                 _relaunch_under_torchrun(job_dir, gpus)
         _select_devices(spec)
-        from services import tracking
-
         client = tracking.local_client() if is_main else None
         if client:
             client.update_run(run_id, status="RUNNING")
@@ -138,26 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         if client and output is not None:
             client.log_artifacts(run_id, str(output), artifact_path=output.name)
         say("training finished")
-    except BaseException as error:  # noqa: BLE001 - any failure must end the run as FAILED
-        if _sigterm_received:
-            status, code = "KILLED", 143
-            say("cancelled")
-        else:
-            traceback.print_exc()
-            status, code = "FAILED", 1
-            say(f"failed: {type(error).__name__}: {error}")
-    finally:
-        # Cancelled in the queue: exit at once; cancel_job ends the run, which never started.
-        if is_main and not (queued and status == "KILLED"):
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the run close cleanly
-            sys.stdout.flush()
-            from services import tracking
-
-            client = client or tracking.local_client()
-            client.log_artifact(run_id, str(job_dir / LOG_FILE), artifact_path="logs")
-            client.set_terminated(run_id, status=status)
-            status_file.write(job_dir, run_id, status)
-    return code
+    if run.closed:
+        status_file.write(job_dir, run_id, run.status)
+    return run.code
 
 
 if __name__ == "__main__":

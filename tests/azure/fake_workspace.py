@@ -161,6 +161,12 @@ class FakeWorkspace:
             lambda r, m: {"value": self.children.get(m.group(1), []), "continuationToken": None},
         )
         on("GET", r"/history/v1\.0/.*/runs/([^/]+)/details$", self._run_details)
+        # run artifacts (azureml-mlflow's RunArtifactsClient): a SAS URL per path, then a blob PUT
+        on(
+            "POST",
+            r"/history/v1\.0/.*/experiments/([^/]+)/runs/([^/]+)/artifacts/batch/metadata$",
+            self._create_empty_artifacts,
+        )
         # MLflow REST API behind the azureml:// tracking URI (azureml-mlflow's AzureMLRestStore)
         mlflow = r"\.api\.azureml\.ms/mlflow/v2\.0/subscriptions/.*" + WS_PATH + r"/api/2\.0/mlflow"
         on("GET", mlflow + r"/runs/get$", self._mlflow_run)
@@ -344,6 +350,25 @@ class FakeWorkspace:
     def _run_details(self, request: SentRequest, match) -> Any:
         run_id = match.group(1)
         return p.run_details(run_id, self.log_urls.get(run_id, {}))
+
+    def run_artifact(self, run_id: str, path: str) -> bytes | None:
+        """What was uploaded as `path` of run `run_id`'s artifacts (None: nothing)."""
+        return self.blobs.get(f"/azureml/ExperimentRun/dcid.{run_id}/{path}")
+
+    def _create_empty_artifacts(self, request: SentRequest, match) -> Any:
+        run_id = match.group(2)
+        container = f"dcid.{run_id}"
+        information = {
+            item["path"]: {
+                "contentUri": f"https://ststudio.blob.core.windows.net/azureml/ExperimentRun/"
+                f"{container}/{item['path']}?sv=2019-07-07&sr=b&sig=c2ln&se=2030-01-01&sp=rcw",
+                "origin": "ExperimentRun",
+                "container": container,
+                "path": item["path"],
+            }
+            for item in request.json()["paths"]
+        }
+        return {"artifacts": {}, "artifactContentInformation": information, "errors": {}}
 
     def _mlflow_run(self, request: SentRequest, match) -> Any:
         run_id = request.query.get("run_id", [""])[0]

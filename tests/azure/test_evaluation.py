@@ -10,6 +10,7 @@ import pytest
 
 from services.errors import EndpointError, ValidationError
 from services.evaluation import through_endpoints
+from services.evaluation.errors import EvaluationError
 from tests.azure import payloads as p
 from tests.azure.fake_azure import Reply
 from tests.training.tiny import conversations, write_jsonl
@@ -216,6 +217,17 @@ def test_the_evaluation_is_an_mlflow_run_beside_the_training_run_and_listed_agai
     assert metrics["improved"] == float(card["improved"])
     params = {m["key"]: m["value"] for m in run["data"]["params"]}
     assert params["rows"] == "3" and params["max_new_tokens"] == "128"
+    # the per-example table as the run's artifact, in the file and tag mlflow.log_table writes
+    table = json.loads(workspace.run_artifact(result["run_id"], "per_example.json") or b"{}")
+    columns = table["columns"]
+    rows = [dict(zip(columns, row, strict=True)) for row in table["data"]]
+    assert [(r["row"], r["tuned_reply"]) for r in rows] == [
+        (e["row"], e["tuned_reply"]) for e in result["examples"]
+    ]
+    assert len(rows) == 3 and rows[0]["tuned_reply"] == "The capital of France is Paris."
+    assert json.loads(tags["mlflow.loggedArtifacts"]) == [
+        {"path": "per_example.json", "type": "table"}
+    ]
 
     # found again from the workspace (a page refresh), with the scorecard as it was shown
     from services.evaluation import azure_runs
@@ -241,3 +253,55 @@ def test_a_failed_evaluation_ends_its_run_failed_with_the_reason(
     [run] = workspace.mlflow_runs.values()
     assert run["info"]["status"] == "FAILED"
     assert "401" in _tags(run)["studio.error"] or "key" in _tags(run)["studio.error"].lower()
+
+
+def test_a_table_that_cannot_be_uploaded_ends_the_run_failed_not_finished(
+    backend, tuned, fake, workspace, test_file
+):
+    fake.on(
+        "POST",
+        r"tuned-1\.eastus\.inference\.ml\.azure\.com/score$",
+        answer("Paris.", "primary-key-of-tuned-1"),
+    )
+    fake.on(
+        "POST",
+        r"/artifacts/batch/metadata$",
+        lambda r, m: Reply(403, {"error": {"code": "Forbidden", "message": "No write access"}}),
+    )
+
+    with pytest.raises(EvaluationError, match="No write access") as raised:
+        through_endpoints.evaluate(backend, JOB, tuned, test_file, against="tuned-1", rows=2)
+
+    assert "write run artifacts" in raised.value.hint
+    [run] = workspace.mlflow_runs.values()
+    assert run["info"]["status"] == "FAILED"
+    assert "No write access" in _tags(run)["studio.error"]
+
+
+def test_cli_lists_a_jobs_azure_evaluations_from_the_workspace_as_json(
+    backend, tuned, scoring, test_file, monkeypatch, capsys
+):
+    from services.cli import evaluate as verb
+    from services.cli import main
+
+    monkeypatch.setattr(verb, "create_backend", lambda name: backend)
+    assert main(["evaluations", "list", JOB, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    offer = backend.offer_base_deployment(BASE_ID)
+    result = through_endpoints.evaluate(backend, JOB, tuned, test_file, base_offer=offer, rows=2)
+    capsys.readouterr()  # the SDK's progress dots while the base model deployed
+
+    assert main(["evaluations", "list", JOB, "--json"]) == 0
+
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["id"], listed["run_id"], listed["job_id"]) == (
+        result["run_id"],
+        result["run_id"],
+        JOB,
+    )
+    assert (listed["status"], listed["rows"], listed["comparator"]) == ("finished", 2, "base")
+    assert listed["verdict"] == result["scorecard"]["verdict"]
+    assert listed["scorecard"]["tuned"] == result["scorecard"]["tuned"]
+    assert "examples" not in listed and listed["seconds"] is not None
+    assert main(["evaluations", "list", "ft-unknown", "--json"]) == 2
+    assert "Metrics page" in json.loads(capsys.readouterr().out)["hint"]
