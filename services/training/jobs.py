@@ -136,9 +136,12 @@ def submit_job(spec: JobSpec, resume_from: ResumePoint | None = None) -> JobInfo
     job_record.save(folder, record)
     if resume_from:
         _link_resumed(resume_from.record.id, job_id)
+    pool, ticket = slots.pool_of(record.spec), slots.ticket(record.created_at, record.id)
+    slots.join(pool, ticket, folder / PID_FILE)  # in line before its worker starts
     try:
         worker = processes.start(worker_command(folder), folder / LOG_FILE)
     except OSError as error:
+        slots.leave(pool, ticket)
         client.set_terminated(run_id, status="FAILED")
         status_file.write(folder, run_id, "FAILED")
         raise JobError(f"The training worker could not start: {error}") from error

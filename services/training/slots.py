@@ -8,9 +8,15 @@ heavy, and holds it for the rest of its life.
 Under <STUDIO_HOME>/queue/<pool>/:
   slot-<n>.lock      a slot is taken while a worker holds an flock on it; the kernel releases
                      it when the worker dies, however it dies, so a slot is never lost
-  <ticket>.waiting   a waiting worker's ticket ("pid stamp"); tickets sort in submit order and
-                     only the first live one may take a free slot. A ticket whose process is
-                     gone (kill -9 while queued) is removed by whoever sees it next.
+  <ticket>.waiting   a waiting job's ticket; tickets sort in submit order and only the first
+                     live one may take a free slot. A ticket whose process is gone (kill -9
+                     while queued) is removed by whoever sees it next.
+
+The submitter stands the job in line before it starts the worker (join): the ticket names the
+submitter ("pid stamp") and the job's worker pid file; the submitter holds the place until that
+file exists, the worker from then on. Were the worker to write the ticket when it got there, a
+later job's worker that started faster would find an empty line and take the slot out of turn
+(seen under load: the second job trained before the first).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from services import config, processes
+from services.atomic_files import write_text
 
 LIMIT_ENV = "STUDIO_MAX_TRAININGS"
 POLL_S = 0.5  # how often a waiting worker looks for a free slot
@@ -56,12 +63,40 @@ def _pool_dir(pool: str) -> Path:
     return path
 
 
+def join(pool: str, job_ticket: str, worker_pid_file: Path) -> None:
+    """Stand a job in line as it is submitted, before its worker starts (see the docstring)."""
+    path = _pool_dir(pool) / f"{job_ticket}{TICKET_SUFFIX}"
+    pid = os.getpid()
+    write_text(path, f"{pid} {processes.stamp_of(pid)}\n{worker_pid_file}\n")
+
+
+def leave(pool: str, job_ticket: str) -> None:
+    """Take a job's ticket out of the line (its worker could not start)."""
+    (_pool_dir(pool) / f"{job_ticket}{TICKET_SUFFIX}").unlink(missing_ok=True)
+
+
+def _holder(ticket_path: Path) -> processes.ProcessRef | None:
+    """The process that holds a ticket's place: its worker once recorded, else the submitter."""
+    try:
+        lines = ticket_path.read_text().splitlines()
+    except OSError:
+        return None
+    if len(lines) > 1:
+        pid_file = Path(lines[1])
+        if not pid_file.parent.is_dir():
+            return None  # the job's folder is gone
+        worker = processes.read_pid_file(pid_file)
+        if worker:
+            return worker
+    return processes.read_pid_file(ticket_path)  # its first line: "pid stamp"
+
+
 def _waiting(folder: Path) -> list[str]:
-    """Tickets of live waiting workers, first in line first; stale ones are removed."""
+    """Tickets of live waiting jobs, first in line first; stale ones are removed."""
     tickets = []
     for path in sorted(folder.glob(f"*{TICKET_SUFFIX}")):
-        identity = processes.read_pid_file(path)
-        if identity and processes.is_alive(*identity):
+        holder = _holder(path)
+        if holder and processes.is_alive(*holder):
             tickets.append(path.name.removesuffix(TICKET_SUFFIX))
         else:  # its worker died while waiting (tickets are written atomically: never half)
             path.unlink(missing_ok=True)
@@ -96,7 +131,8 @@ def wait_for_slot(pool: str, job_ticket: str, on_wait: Callable[[int], None]) ->
     """
     folder = _pool_dir(pool)
     path = folder / f"{job_ticket}{TICKET_SUFFIX}"
-    processes.write_pid_file(path, os.getpid())
+    if not path.exists():  # a job submitted before tickets were written at submit
+        processes.write_pid_file(path, os.getpid())
     told = None
     try:
         while True:
