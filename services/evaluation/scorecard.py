@@ -73,8 +73,18 @@ def _mean(values) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _perplexity(value: float) -> str:
-    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+def _perplexities(base: float, tuned: float) -> str:
+    """"7.9 → 6.1"; with more decimals when one would hide the change ("6.61 → 6.59")."""
+    for decimals in (1, 2, 3):
+        shown = [f"{value:,.{decimals if value < 100 else 0}f}" for value in (base, tuned)]
+        if shown[0] != shown[1]:
+            break
+    return f"{shown[0]} → {shown[1]}"
+
+
+def _change(value: float) -> str:
+    """"+0.04"; "-0.002" where two decimals would print a change as "-0.00"."""
+    return f"{value:+.2f}" if abs(value) >= 0.005 or value == 0 else f"{value:+.3f}"
 
 
 def verdict(base: ModelFigures, tuned: ModelFigures, comparator: str = "base") -> tuple[bool, str]:
@@ -83,14 +93,14 @@ def verdict(base: ModelFigures, tuned: ModelFigures, comparator: str = "base") -
     Without a comparator perplexity (an endpoint), ROUGE-L alone decides, and the line says so.
     """
     rouge_change = tuned.rouge_l - base.rouge_l
-    rouge = f"ROUGE-L {rouge_change:+.2f}"
+    rouge = f"ROUGE-L {_change(rouge_change)}"
     rouge_kept = rouge_change > -ROUGE_TOLERANCE
     if base.perplexity is None or tuned.perplexity is None:
         unmeasured = f"perplexity not measurable through an endpoint; {rouge}"
         if rouge_change >= ROUGE_TOLERANCE:
             return True, f"Tuned beats {comparator}: {unmeasured}"
         return False, f"Tuned did not improve on {comparator}: {unmeasured}"
-    perplexity = f"perplexity {_perplexity(base.perplexity)} → {_perplexity(tuned.perplexity)}"
+    perplexity = f"perplexity {_perplexities(base.perplexity, tuned.perplexity)}"
     perplexity_better = tuned.perplexity < base.perplexity
     if perplexity_better and rouge_kept:
         return True, f"Tuned beats {comparator}: {perplexity}, {rouge}"

@@ -102,3 +102,12 @@ def test_a_row_without_assistant_tokens_in_reach_is_left_out_of_the_loss():
     card = build_scorecard(base, base, ["a", "b"])
     assert card.base.loss == 2.0 and math.isfinite(card.base.perplexity)
     assert example_rows(rows, base, base)[1].base_loss is None
+
+
+def test_a_small_change_is_printed_with_the_decimals_that_show_it():
+    # Seen on ultrachat: "perplexity 6.6 → 6.6, ROUGE-L -0.00" read as no change at all.
+    improved, line = verdict(_figures(6.611, 0.2306), _figures(6.590, 0.2283))
+    assert improved  # a ROUGE-L drop inside the tolerance
+    assert line == "Tuned beats base: perplexity 6.61 → 6.59, ROUGE-L -0.002"
+    _, line = verdict(_figures(250.4, 0.2), _figures(120.6, 0.2))
+    assert "perplexity 250 → 121, ROUGE-L +0.00" in line
