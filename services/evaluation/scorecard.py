@@ -74,7 +74,7 @@ def _mean(values) -> float:
 
 
 def _perplexities(base: float, tuned: float) -> str:
-    """"7.9 → 6.1"; with more decimals when one would hide the change ("6.61 → 6.59")."""
+    """ "7.9 → 6.1"; with more decimals when one would hide the change ("6.61 → 6.59")."""
     for decimals in (1, 2, 3):
         shown = [f"{value:,.{decimals if value < 100 else 0}f}" for value in (base, tuned)]
         if shown[0] != shown[1]:
@@ -83,7 +83,7 @@ def _perplexities(base: float, tuned: float) -> str:
 
 
 def _change(value: float) -> str:
-    """"+0.04"; "-0.002" where two decimals would print a change as "-0.00"."""
+    """ "+0.04"; "-0.002" where two decimals would print a change as "-0.00"."""
     return f"{value:+.2f}" if abs(value) >= 0.005 or value == 0 else f"{value:+.3f}"
 
 
