@@ -11,7 +11,7 @@ BASE_ID = "azureml://registries/azureml/models/Phi-4-mini-instruct/versions/3"
 
 
 @pytest.fixture
-def finished_job(workspace):
+def finished_azure_job(workspace):
     job = p.command_job("ft-done", "Phi-4-mini-instruct-ultrachat-bs4", status="Completed")
     job["properties"]["tags"] = {"studio.model": "Phi-4-mini-instruct", "studio.model_id": BASE_ID}
     workspace.add_job(job)
@@ -24,12 +24,12 @@ def finished_job(workspace):
 
 
 @pytest.fixture
-def registered(backend, finished_job):
-    return backend.register_model(finished_job)
+def registered(backend, finished_azure_job):
+    return backend.register_model(finished_azure_job)
 
 
-def test_register_sends_the_job_output_as_mlflow_model(backend, fake, finished_job):
-    model = backend.register_model(finished_job)
+def test_register_sends_the_job_output_as_mlflow_model(backend, fake, finished_azure_job):
+    model = backend.register_model(finished_azure_job)
 
     put = fake.sent("PUT", r"/workspaces/ws-studio/models/[^/]+/versions/[^/]+$")[-1]
     props = put.json()["properties"]
@@ -42,8 +42,8 @@ def test_register_sends_the_job_output_as_mlflow_model(backend, fake, finished_j
     assert model.source_job == "ft-done"
 
 
-def test_register_with_a_given_name(backend, finished_job):
-    assert backend.register_model(finished_job, name="my/demo").name == "my-demo"
+def test_register_with_a_given_name(backend, finished_azure_job):
+    assert backend.register_model(finished_azure_job, name="my/demo").name == "my-demo"
 
 
 def test_register_refuses_an_unfinished_job(backend, workspace, fake):
