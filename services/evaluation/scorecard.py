@@ -2,18 +2,22 @@
 
 The verdict is deliberately plain: the tuned model beats its comparator when its held-out
 perplexity is lower AND its ROUGE-L is not lower (within display rounding). Anything else is
-"did not improve", naming the figure that says so.
+"did not improve", naming the figure that says so. The ROUGE-L change carries a paired
+bootstrap 95% interval over the rows: on tens of rows a change of a few thousandths is mostly
+which rows were drawn, and the line says how far it could go either way.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 
 from services.evaluation import metrics
 
 # ROUGE-L differences smaller than this show as +0.00 and count as "not lower".
 ROUGE_TOLERANCE = 0.005
+BOOTSTRAP_RESAMPLES = 2000
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,28 @@ class Scorecard:
     tuned: ModelFigures
     improved: bool
     verdict: str
+    # Paired bootstrap 95% interval of the mean ROUGE-L change (tuned - comparator);
+    # None under 2 rows.
+    rouge_l_change_95: tuple[float, float] | None = None
+
+
+def change_interval(
+    before: list[float], after: list[float], seed: int = 0
+) -> tuple[float, float] | None:
+    """95% interval of the mean of after - before over paired rows (percentile bootstrap)."""
+    changes = [b - a for a, b in zip(before, after, strict=True)]
+    if len(changes) < 2:
+        return None
+    draw = random.Random(seed).choices
+    means = sorted(
+        sum(draw(changes, k=len(changes))) / len(changes) for _ in range(BOOTSTRAP_RESAMPLES)
+    )
+    return means[int(0.025 * BOOTSTRAP_RESAMPLES)], means[int(0.975 * BOOTSTRAP_RESAMPLES) - 1]
+
+
+def rouge_ls(replies: list[Reply], references: list[str]) -> list[float]:
+    """ROUGE-L of each reply against its row's reference."""
+    return [metrics.rouge_l(r.text, ref) for r, ref in zip(replies, references, strict=True)]
 
 
 def figures(replies: list[Reply], references: list[str]) -> ModelFigures:
@@ -57,9 +83,7 @@ def figures(replies: list[Reply], references: list[str]) -> ModelFigures:
     return ModelFigures(
         loss=loss,
         perplexity=math.exp(loss) if loss is not None else None,
-        rouge_l=_mean(
-            metrics.rouge_l(r.text, ref) for r, ref in zip(replies, references, strict=True)
-        ),
+        rouge_l=_mean(rouge_ls(replies, references)),
         chrf=_mean(metrics.chrf(r.text, ref) for r, ref in zip(replies, references, strict=True)),
         reply_words=_mean(len(reply.text.split()) for reply in replies),
         empty_share=sum(metrics.is_empty(r.text) for r in replies) / max(count, 1),
@@ -74,7 +98,7 @@ def _mean(values) -> float:
 
 
 def _perplexities(base: float, tuned: float) -> str:
-    """ "7.9 → 6.1"; with more decimals when one would hide the change ("6.61 → 6.59")."""
+    """Shows "7.9 → 6.1", with more decimals when one would hide the change ("6.61 → 6.59")."""
     for decimals in (1, 2, 3):
         shown = [f"{value:,.{decimals if value < 100 else 0}f}" for value in (base, tuned)]
         if shown[0] != shown[1]:
@@ -87,13 +111,22 @@ def _change(value: float) -> str:
     return f"{value:+.2f}" if abs(value) >= 0.005 or value == 0 else f"{value:+.3f}"
 
 
-def verdict(base: ModelFigures, tuned: ModelFigures, comparator: str = "base") -> tuple[bool, str]:
+def verdict(
+    base: ModelFigures,
+    tuned: ModelFigures,
+    comparator: str = "base",
+    rouge_interval: tuple[float, float] | None = None,
+) -> tuple[bool, str]:
     """(improved, the line a stakeholder reads).
 
     Without a comparator perplexity (an endpoint), ROUGE-L alone decides, and the line says so.
+    `rouge_interval` (change_interval) is shown beside the ROUGE-L change; it does not decide.
     """
     rouge_change = tuned.rouge_l - base.rouge_l
     rouge = f"ROUGE-L {_change(rouge_change)}"
+    if rouge_interval:
+        low, high = rouge_interval
+        rouge += f" (95% CI {low:+.3f} to {high:+.3f})"
     rouge_kept = rouge_change > -ROUGE_TOLERANCE
     if base.perplexity is None or tuned.perplexity is None:
         unmeasured = f"perplexity not measurable through an endpoint; {rouge}"
@@ -118,8 +151,11 @@ def build_scorecard(
     base: list[Reply], tuned: list[Reply], references: list[str], comparator: str = "base"
 ) -> Scorecard:
     base_figures, tuned_figures = figures(base, references), figures(tuned, references)
-    improved, line = verdict(base_figures, tuned_figures, comparator)
-    return Scorecard(comparator, len(references), base_figures, tuned_figures, improved, line)
+    interval = change_interval(rouge_ls(base, references), rouge_ls(tuned, references))
+    improved, line = verdict(base_figures, tuned_figures, comparator, interval)
+    return Scorecard(
+        comparator, len(references), base_figures, tuned_figures, improved, line, interval
+    )
 
 
 def with_judge(scorecard: dict, tally) -> dict:

@@ -9,7 +9,14 @@ import pytest
 from services.evaluation import metrics
 from services.evaluation.per_example import example_rows
 from services.evaluation.rows import EvalRow
-from services.evaluation.scorecard import ModelFigures, Reply, build_scorecard, figures, verdict
+from services.evaluation.scorecard import (
+    ModelFigures,
+    Reply,
+    build_scorecard,
+    change_interval,
+    figures,
+    verdict,
+)
 
 
 def test_rouge_l_on_known_strings():
@@ -111,3 +118,21 @@ def test_a_small_change_is_printed_with_the_decimals_that_show_it():
     assert line == "Tuned beats base: perplexity 6.61 → 6.59, ROUGE-L -0.002"
     _, line = verdict(_figures(250.4, 0.2), _figures(120.6, 0.2))
     assert "perplexity 250 → 121, ROUGE-L +0.00" in line
+
+
+def test_the_rouge_change_carries_a_paired_interval_that_does_not_decide():
+    before = [0.20, 0.25, 0.30, 0.22, 0.28, 0.24, 0.26, 0.21]
+    after = [0.21, 0.24, 0.31, 0.22, 0.27, 0.25, 0.25, 0.22]  # mean change +0.00125
+    low, high = change_interval(before, after)
+    assert low < 0.00125 < high and high - low < 0.02
+    assert change_interval(before, after) == (low, high)  # seeded: a rerun prints the same
+    assert change_interval(before, before) == (0.0, 0.0)
+    assert change_interval([0.2], [0.3]) is None  # one row: no interval
+
+    improved, line = verdict(
+        _figures(6.611, 0.2306), _figures(6.590, 0.2283), "base", (-0.012, 0.006)
+    )
+    assert improved  # shown, not deciding: the rule is the tolerance
+    assert line == (
+        "Tuned beats base: perplexity 6.61 → 6.59, ROUGE-L -0.002 (95% CI -0.012 to +0.006)"
+    )
