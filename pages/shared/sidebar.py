@@ -7,7 +7,7 @@ import streamlit as st
 from pages.shared.backend import backend_name
 from pages.shared.cost_notice import render_cost_notice
 from pages.shared.signin import render_signed_in
-from services.backends.azure import switch_offer
+from services.backends.azure.connection import switch_offer
 from services.config import studio_home
 from services.security.roles import Caller
 

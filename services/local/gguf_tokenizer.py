@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
-
 from services.errors import ModelError
 from services.local.gguf_metadata import read_gguf_summary
 
@@ -31,6 +29,10 @@ _SPECIAL_IDS = {
 
 def write_gguf_tokenizer(gguf: Path, out: Path) -> None:
     """tokenizer.json and tokenizer_config.json (chat template, special tokens) into `out`."""
+    # Here, not at the top: the local backend imports this module (its catalog), and every
+    # page's first paint builds the backend; the conversion runs once per machine.
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
+
     metadata = read_gguf_summary(gguf, keep_arrays=_ARRAYS).metadata
     kind = metadata.get("tokenizer.ggml.model")
     if kind != "gpt2":

@@ -22,8 +22,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import requests
-
 from services import config, processes
 from services.atomic_files import read_json, write_text
 from services.backends.base import EndpointInfo, ScoringTarget
@@ -191,6 +189,10 @@ def _status(record: EndpointRecord, server: dict) -> EndpointStatus:
         return EndpointStatus.FAILED if server.get("status") == "failed" else EndpointStatus.STOPPED
     if server.get("status") != "ready" or not server.get("port"):
         return EndpointStatus.STARTING
+    # Here, not at the top: every page's cost notice lists endpoints, and requests takes
+    # ~0.1 s to import, which the first paint pays only when an endpoint is actually up.
+    import requests
+
     try:
         response = requests.get(
             f"http://127.0.0.1:{server['port']}/health", timeout=HEALTH_TIMEOUT_S

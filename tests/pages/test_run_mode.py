@@ -1,4 +1,5 @@
-"""`streamlit run app.py` serves in run mode: no file watcher, loopback only (config.toml).
+"""`streamlit run app.py` serves in run mode: no file watcher, loopback only, no full garbage
+collection after every run (config.toml).
 
 Read by Streamlit's own config loader, in a fresh process started in the project folder as
 `make run` starts it, so a misspelt option or section fails here rather than silently.
@@ -16,7 +17,7 @@ import json
 from streamlit import config
 config.get_config_options(force_reparse=True)
 names = ("server.fileWatcherType", "server.runOnSave", "server.address", "server.headless",
-         "browser.gatherUsageStats")
+         "browser.gatherUsageStats", "runner.postScriptGC")
 print(json.dumps({name: config.get_option(name) for name in names}))
 """
 
@@ -33,4 +34,5 @@ def test_the_project_config_turns_dev_mode_off():
         "server.address": "localhost",
         "server.headless": True,
         "browser.gatherUsageStats": False,
+        "runner.postScriptGC": False,
     }
