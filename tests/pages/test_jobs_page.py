@@ -36,7 +36,10 @@ def queued_job(tmp_path) -> str:
     train, test = write_dataset(tmp_path / "data")
     spec = JobSpec("some/model", str(train), str(test), "cpu", 0, {"seed": "1"}, "waiter")
     job_id = jobs.submit_job(spec).id
-    wait_for(lambda: jobs.get_job(job_id).queue_position == 1, 60, "the job to queue")
+    # In line from the submit; the page test reads what the worker says once it stands there.
+    log = config.jobs_dir() / job_id / "train.log"
+    wait_for(lambda: "queued: position 1" in log.read_text(), 60, "the worker to queue")
+    assert jobs.get_job(job_id).queue_position == 1
     yield job_id
     jobs.cancel_job(job_id)
     os.close(slot)
