@@ -18,9 +18,9 @@ turns) against 64 new tokens, so reading the prompt (prefill) is likely a large 
 and prefill is compute-bound: batching cannot make it cheaper, and left padding adds to it (the
 worker sorts prompts by length so a batch pads little; with 8 rows there is one batch, padded
 to the longest of all). Batching pays in the decode steps,
-where one prompt at a time reads all the weights per token. An earlier single run measured
-0.71x; with the load average moving between 0.5 and 7 on this shared 2-core machine, one wall
-clock run per side is mostly noise, hence the CPU-time figure beside it.
+where one prompt at a time reads all the weights per token. On an idle machine three runs per
+side measured 2.54x (RESULTS.md); single runs under a load average moving between 0.5 and 7
+ranged from 0.71x to 12.8x, hence the CPU-time figure beside the wall-clock one.
 
 STUDIO_BENCH_EVAL_ROWS (default 16) sets how many prompts; a loaded 2-core machine answers 16
 one at a time in tens of minutes.
