@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
 
 
 def open_page(page: str, timeout: float = 60, query_params: dict | None = None) -> AppTest:
@@ -19,3 +24,22 @@ def open_page(page: str, timeout: float = 60, query_params: dict | None = None) 
             at.query_params[key] = value
         at.run()
     return at
+
+
+def run_in_fresh_process(script: str, args: list[str], home: Path) -> dict:
+    """Run `script` (it prints one JSON line last) in a new interpreter, preload off; its JSON.
+
+    A fresh process because sys.modules only grows: what it imports is what the page imported.
+    """
+    env = {**os.environ, "STUDIO_HOME": str(home), "STUDIO_PRELOAD": "0"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

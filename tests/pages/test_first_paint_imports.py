@@ -10,13 +10,7 @@ A fresh child process, since sys.modules only grows; the background preload is o
 test_import_budget.py.
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.app_helpers import run_in_fresh_process
 
 SCRIPT = """
 import json, sys
@@ -38,18 +32,7 @@ NOT_ON_THE_FIRST_SCREEN = (
 
 
 def test_setup_first_screen_imports_no_later_step_nor_the_azure_backend(tmp_path):
-    env = {**os.environ, "STUDIO_HOME": str(tmp_path), "STUDIO_PRELOAD": "0"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, *NOT_ON_THE_FIRST_SCREEN],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_in_fresh_process(SCRIPT, list(NOT_ON_THE_FIRST_SCREEN), tmp_path)
     assert result["problems"] == []
     assert result["headers"] == ["1. Connect"]
     assert result["loaded"] == [], f"Setup's first screen imported {result['loaded']}"

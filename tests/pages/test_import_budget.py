@@ -10,13 +10,12 @@ Deploy show a placeholder where their MLflow parts go, Dataset where its statist
 """
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.app_helpers import run_in_fresh_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,18 +43,7 @@ PAGES = ("setup", "dataset", "jobs", "metrics", "deploy", "chat", "demo")
 
 
 def _draw_cold(page: str, home: Path) -> dict:
-    env = {**os.environ, "STUDIO_HOME": str(home), "STUDIO_PRELOAD": "0"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, page],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_in_fresh_process(SCRIPT, [page], home)
     assert result["problems"] == []
     return result
 
