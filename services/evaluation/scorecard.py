@@ -75,15 +75,20 @@ def rouge_ls(replies: list[Reply], references: list[str]) -> list[float]:
     return [metrics.rouge_l(r.text, ref) for r, ref in zip(replies, references, strict=True)]
 
 
-def figures(replies: list[Reply], references: list[str]) -> ModelFigures:
-    """One model's figures over all rows; loss is the token-weighted mean, as in training."""
+def figures(
+    replies: list[Reply], references: list[str], row_rouge_ls: list[float] | None = None
+) -> ModelFigures:
+    """One model's figures over all rows; loss is the token-weighted mean, as in training.
+
+    `row_rouge_ls`: rouge_ls(replies, references) when the caller has it already.
+    """
     count = len(replies)
     tokens = sum(reply.loss_tokens for reply in replies)
     loss = sum(reply.loss * reply.loss_tokens for reply in replies) / tokens if tokens else None
     return ModelFigures(
         loss=loss,
         perplexity=math.exp(loss) if loss is not None else None,
-        rouge_l=_mean(rouge_ls(replies, references)),
+        rouge_l=_mean(row_rouge_ls or rouge_ls(replies, references)),
         chrf=_mean(metrics.chrf(r.text, ref) for r, ref in zip(replies, references, strict=True)),
         reply_words=_mean(len(reply.text.split()) for reply in replies),
         empty_share=sum(metrics.is_empty(r.text) for r in replies) / max(count, 1),
@@ -150,8 +155,10 @@ def verdict(
 def build_scorecard(
     base: list[Reply], tuned: list[Reply], references: list[str], comparator: str = "base"
 ) -> Scorecard:
-    base_figures, tuned_figures = figures(base, references), figures(tuned, references)
-    interval = change_interval(rouge_ls(base, references), rouge_ls(tuned, references))
+    base_rouge, tuned_rouge = rouge_ls(base, references), rouge_ls(tuned, references)
+    base_figures = figures(base, references, base_rouge)
+    tuned_figures = figures(tuned, references, tuned_rouge)
+    interval = change_interval(base_rouge, tuned_rouge)
     improved, line = verdict(base_figures, tuned_figures, comparator, interval)
     return Scorecard(
         comparator, len(references), base_figures, tuned_figures, improved, line, interval
