@@ -32,9 +32,12 @@ class CheckedBatch:
     messages: np.ndarray  # messages per row
     contents: pa.Array  # the contents of every message of the batch, in order
 
-    def texts(self, rows: np.ndarray) -> list[str]:
-        """Contents of the messages of the rows where `rows` (bool per row) is True."""
-        return self.contents.filter(pa.array(np.repeat(rows, self.messages))).to_pylist()
+    def texts(self, rows: np.ndarray) -> pa.Array:
+        """Contents of the messages of the rows where `rows` (bool per row) is True, kept in
+        Arrow: counting needs their lengths or their bytes, not a Python str per message."""
+        if rows.all():
+            return self.contents
+        return self.contents.filter(pa.array(np.repeat(rows, self.messages)))
 
 
 def check_batch(batch: pa.RecordBatch) -> CheckedBatch | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from services.data.files import DatasetFile, ParquetDataset, open_dataset
-from services.data.tokens import TokenCounter
+from services.data.tokens import Texts, TokenCounter
 from services.data.validation import InvalidRow, validate_row
 from services.percentile import percentile
 
@@ -192,10 +192,9 @@ class _Tally:
         if self.counted is not None:
             count &= self.counted[self.rows : self.rows + len(proven)]
         self.rows += len(proven)
-        self._texts += checked.texts(count)
-        self._messages += checked.messages[count].tolist()
-        if len(self._messages) >= TOKEN_BATCH:
-            self._submit()
+        if count.any():  # the batch's contents stay in Arrow: one counting task of its own
+            self._submit()  # rows queued before this batch keep their place
+            self._queue(checked.texts(count), checked.messages[count].tolist())
 
     def finish(self) -> tuple[int, ...]:
         self._submit()
@@ -209,11 +208,13 @@ class _Tally:
     def _submit(self) -> None:
         if not self._messages:
             return
+        self._queue(self._texts, self._messages)
+        self._texts, self._messages = [], []
+
+    def _queue(self, texts: Texts, messages: list[int]) -> None:
         while len(self._queued) >= IN_FLIGHT:  # wait for the oldest batch before queuing more
             self._done += self._queued.popleft().result()
-        count = self._pool.submit(self.counter.count_texts, self._texts, self._messages)
-        self._queued.append(count)
-        self._texts, self._messages = [], []
+        self._queued.append(self._pool.submit(self.counter.count_texts, texts, messages))
 
 
 def _describe(values: tuple[int, ...]) -> dict:

@@ -16,13 +16,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
+import numpy as np
 import regex
+
+from services.data.ascii_split import ascii_words
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # The split of tokenizers' ByteLevel pre-tokenizer (use_regex=True), itself GPT-2's.
 GPT2_SPLIT = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 PLAIN_BYTE_LEVEL = {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True}
+MISSING = -2  # not remembered (yet)
 MAX_WORDS = 2_000_000  # remembered words (~200 MB at most); forgotten all at once beyond
 
 
@@ -36,6 +43,7 @@ class WordCounts:
         self._split = regex.compile(GPT2_SPLIT)
         self._added = regex.compile("|".join(map(regex.escape, added))) if added else None
         self._added_starts = {token[0] for token in added if token}  # a cheap first filter
+        self._added_tokens = [token for token in added if token]
         self._counts: dict[str, int | None] = {}  # None: not one word to the tokenizer
 
     @classmethod
@@ -50,8 +58,43 @@ class WordCounts:
             return None
         return cls(tokenizer, [token["content"] for token in config.get("added_tokens", [])])
 
-    def sizes(self, texts: list[str]) -> list[int]:
-        """Tokens of each text, as `tokenizer.encode(text, add_special_tokens=False)`."""
+    def sizes(self, texts: list[str] | pa.Array) -> list[int]:
+        """Tokens of each text, as `tokenizer.encode(text, add_special_tokens=False)`.
+
+        ASCII texts (most of an English dataset) are split in numpy over their UTF-8 bytes
+        (ascii_split.py), their words counted through Arrow's hashing: no str per word. The
+        others (non-ASCII, or holding an added token) take the regex, text by text."""
+        import pyarrow as pa
+
+        array = texts if isinstance(texts, pa.Array) else pa.array(texts, pa.string())
+        split = ascii_words(array, self._added_tokens)
+        sizes = np.zeros(len(array), dtype=np.int64)
+        if split.words is not None and len(split.words):
+            encoded = split.words.dictionary_encode()
+            known = self._known(encoded.dictionary.to_pylist())
+            counts = known[np.asarray(encoded.indices)]
+            whole = np.zeros(len(array), dtype=bool)
+            whole[split.owner[counts < 0]] = True  # a word the tokenizer splits further
+            sizes += np.bincount(split.owner, weights=counts, minlength=len(array)).astype(np.int64)
+            split.slow |= whole
+        slow = np.flatnonzero(split.slow)
+        if len(slow):
+            sizes[slow] = self._sizes_by_regex(array.take(pa.array(slow)).to_pylist())
+        return sizes.tolist()
+
+    def _known(self, words: list[bytes]) -> np.ndarray:
+        """Token counts of ASCII words (-1: not one word to the tokenizer), learning new ones."""
+        text = [word.decode("ascii") for word in words]
+        # Copied out of the shared dict: another thread may make it forget words meanwhile.
+        found = {word: self._counts.get(word, MISSING) for word in text}
+        new = [word for word, count in found.items() if count is MISSING]
+        if new:
+            found.update(self._learn(new))
+        counts = (found[word] for word in text)
+        return np.array([-1 if count is None else count for count in counts], dtype=np.int64)
+
+    def _sizes_by_regex(self, texts: list[str]) -> list[int]:
+        """Tokens of each text, split into words by the regex module, text by text."""
         sizes: list[int] = [0] * len(texts)
         unknown: dict[int, list[str]] = {}  # only these texts' words are kept
         whole = [index for index, text in enumerate(texts) if self._has_added(text)]
@@ -64,7 +107,8 @@ class WordCounts:
             except (KeyError, TypeError):  # a new word, or one to encode in its text
                 unknown[index] = words
         if unknown:
-            self._learn({word for words in unknown.values() for word in words})
+            words = {word for words in unknown.values() for word in words}
+            self._learn([word for word in words if word not in self._counts])
         for index, words in unknown.items():
             try:
                 sizes[index] = sum(map(lookup, words))
@@ -84,12 +128,14 @@ class WordCounts:
             return False
         return self._added.search(text, concurrent=True) is not None
 
-    def _learn(self, words: set[str]) -> None:
-        new = [word for word in words if word not in self._counts]
-        if len(self._counts) + len(new) > MAX_WORDS:
+    def _learn(self, words: list[str]) -> dict[str, int | None]:
+        """Count `words` (None: not one word to the tokenizer) and remember them."""
+        if len(self._counts) + len(words) > MAX_WORDS:
             self._counts.clear()
-            new = list(words)
         split = self._tokenizer.pre_tokenizer.pre_tokenize_str
-        encoded = self._tokenizer.encode_batch_fast(new, add_special_tokens=False)
-        for word, encoding in zip(new, encoded, strict=True):
-            self._counts[word] = len(encoding) if len(split(word)) == 1 else None
+        encoded = self._tokenizer.encode_batch_fast(words, add_special_tokens=False)
+        learned: dict[str, int | None] = {}
+        for word, encoding in zip(words, encoded, strict=True):
+            learned[word] = len(encoding) if len(split(word)) == 1 else None
+        self._counts.update(learned)
+        return learned
