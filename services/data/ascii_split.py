@@ -48,15 +48,15 @@ CLASS = _classes()
 
 @dataclass
 class Split:
-    """The words of a batch's fast texts, and which texts are left to the regex."""
+    """The words of a batch of texts, and which texts are left to the regex."""
 
-    words: pa.Array | None  # binary, the words of the texts not `slow`, in order
+    words: pa.Array  # binary; words of `slow` texts are there too, to be ignored
     owner: np.ndarray  # index of each word's text
     slow: np.ndarray  # bool per text: non-ASCII or holding an added token
 
 
 def ascii_words(texts: pa.Array, added: list[str]) -> Split:
-    """Split every ASCII text of `texts` (an Arrow string array, no nulls) into its words."""
+    """Split every ASCII text of `texts` (an Arrow string array) into its words."""
     if texts.null_count:
         texts = texts.fill_null("")
     offsets_type = np.int64 if pa.types.is_large_string(texts.type) else np.int32
@@ -66,30 +66,31 @@ def ascii_words(texts: pa.Array, added: list[str]) -> Split:
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
     text = raw[offsets[0] : offsets[-1]]
     bounds = offsets - offsets[0]  # start of each text in `text`, then its end
-    count = len(texts)
-    slow = np.zeros(count, dtype=bool)
-    high = np.flatnonzero(text >= 0x80)
-    if len(high):
-        slow[np.searchsorted(bounds, high, side="right") - 1] = True
-    for token in added:
-        slow |= np.asarray(pc.match_substring(texts, token).fill_null(False), dtype=bool)
-    if not len(text):
-        return Split(None, np.empty(0, np.int64), slow)
-    starts = _word_starts(text, bounds)
-    owner = np.searchsorted(bounds, starts, side="right") - 1
-    keep = ~slow[owner]
-    ends = np.append(starts[1:], len(text))
-    starts, ends, owner = starts[keep], ends[keep], owner[keep]
-    # The kept words laid end to end: Arrow then hashes them without a str per word.
-    lengths = ends - starts
-    word_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=word_offsets[1:])
-    gather = np.repeat(starts - word_offsets[:-1], lengths) + np.arange(word_offsets[-1])
-    packed = text[gather]
+    slow = np.zeros(len(texts), dtype=bool)
+    slow[_owners(bounds, np.flatnonzero(text >= 0x80))] = True
+    firsts = np.frombuffer("".join({token[0] for token in added}).encode(), dtype=np.uint8)
+    maybe = np.flatnonzero(~slow)
+    if len(firsts):  # only texts with a first character of an added token (< mostly)
+        maybe = np.intersect1d(maybe, _owners(bounds, np.flatnonzero(np.isin(text, firsts))))
+    if len(maybe) and added:
+        candidates = texts.take(pa.array(maybe))
+        for token in added:
+            found = np.asarray(pc.match_substring(candidates, token), dtype=bool)
+            slow[maybe[found]] = True
+    starts = _word_starts(text, bounds) if len(text) else np.empty(0, np.int64)
+    per_text = np.diff(np.searchsorted(starts, bounds))
+    owner = np.repeat(np.arange(len(texts)), per_text)
+    # Each word is the bytes up to the next word's start: Arrow hashes them in place.
+    word_offsets = np.append(starts, len(text))
     words = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), len(starts), [None, pa.py_buffer(word_offsets), pa.py_buffer(packed)]
+        pa.large_binary(), len(starts), [None, pa.py_buffer(word_offsets), pa.py_buffer(text)]
     )
     return Split(words, owner, slow)
+
+
+def _owners(bounds: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The texts holding byte `positions` (sorted), each once."""
+    return np.unique(np.searchsorted(bounds, positions, side="right") - 1)
 
 
 def _word_starts(text: np.ndarray, bounds: np.ndarray) -> np.ndarray:

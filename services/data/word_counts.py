@@ -69,14 +69,16 @@ class WordCounts:
         array = texts if isinstance(texts, pa.Array) else pa.array(texts, pa.string())
         split = ascii_words(array, self._added_tokens)
         sizes = np.zeros(len(array), dtype=np.int64)
-        if split.words is not None and len(split.words):
+        if len(split.words):
             encoded = split.words.dictionary_encode()
-            known = self._known(encoded.dictionary.to_pylist())
-            counts = known[np.asarray(encoded.indices)]
-            whole = np.zeros(len(array), dtype=bool)
-            whole[split.owner[counts < 0]] = True  # a word the tokenizer splits further
+            indices = np.asarray(encoded.indices, dtype=np.int64)
+            keep = ~split.slow[split.owner]
+            needed = np.flatnonzero(np.bincount(indices[keep], minlength=len(encoded.dictionary)))
+            known = np.zeros(len(encoded.dictionary), dtype=np.int64)
+            known[needed] = self._known(encoded.dictionary.take(pa.array(needed)).to_pylist())
+            counts = known[indices]
+            split.slow[split.owner[keep & (counts < 0)]] = True  # the tokenizer splits it
             sizes += np.bincount(split.owner, weights=counts, minlength=len(array)).astype(np.int64)
-            split.slow |= whole
         slow = np.flatnonzero(split.slow)
         if len(slow):
             sizes[slow] = self._sizes_by_regex(array.take(pa.array(slow)).to_pylist())
