@@ -70,10 +70,9 @@ class TokenCounter:
         """Tokens of each conversation, given the contents of all their messages in order and
         how many messages each conversation has. `texts`: a list of str, or an Arrow string
         array (parquet's contents: counted from their bytes, no str per message)."""
-        arrow = not isinstance(texts, list)
         sizes: Sequence[int] | np.ndarray
         if self._tokenizer is None:
-            if arrow:  # utf8_length counts code points, as len(str) does
+            if not isinstance(texts, list):  # utf8_length counts code points, as len(str) does
                 import pyarrow.compute as pc
 
                 lengths = np.asarray(pc.utf8_length(texts).fill_null(0), dtype=np.int64)
@@ -83,7 +82,7 @@ class TokenCounter:
         elif self._words is not None:
             sizes = self._words.sizes(texts)
         else:
-            if arrow:
+            if not isinstance(texts, list):
                 texts = texts.to_pylist()
             # encode_batch_fast skips character offsets we don't need (~1.7x faster), and
             # len(encoding) does not build the list of ids (~2x faster again).

@@ -67,7 +67,7 @@ class WordCounts:
         sizes = np.zeros(len(array), dtype=np.int64)
         if len(split.words):
             encoded = split.words.dictionary_encode()
-            indices = np.asarray(encoded.indices, dtype=np.int64)
+            indices = np.asarray(encoded.indices)
             keep = ~split.slow[split.owner]
             used = np.bincount(indices[keep], minlength=len(encoded.dictionary))
             needed = np.flatnonzero(used)

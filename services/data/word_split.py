@@ -139,15 +139,16 @@ def _word_starts(text: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     start |= first[:size]
     # Whitespace before a non-space of the same text: its last character starts a word; a
     # space takes the next run with it.
-    ends = np.flatnonzero((kind[:-1] == SPACE) & (kind[1:] != SPACE) & ~first[1:size])
-    joins = ends[text[ends] == 0x20] + 1
-    if leads is not None:  # the last character may be several bytes: start at its first
-        back = np.searchsorted(leads, ends, side="right") - 1
-        inside = back >= 0
-        inside[inside] &= text[ends[inside]] >= 0x80
-        ends[inside] = leads[back[inside]]
-    start[ends] = True
-    start[joins] = False
+    space = kind == SPACE
+    last = np.zeros(size, dtype=bool)
+    np.logical_and(space[:-1], ~space[1:], out=last[:-1])
+    last[:-1] &= ~first[1:size]
+    start |= last
+    start[1:] &= ~(last[:-1] & (text[:-1] == 0x20))
+    if leads is not None:  # a last character of several bytes starts at its first byte
+        wide = np.flatnonzero(last & (text >= 0x80))
+        start[wide] = False
+        start[leads[np.searchsorted(leads, wide, side="right") - 1]] = True
     # Contractions: an apostrophe that starts a word, then s t m d, or re ve ll.
     quote = np.flatnonzero(start & (text == APOSTROPHE))
     quote = quote[quote + 1 < size]
