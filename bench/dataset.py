@@ -9,6 +9,7 @@ is the median of `repeats` runs.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,8 +68,11 @@ def run(context: Context, sizes=SIZES) -> PartResult:
     files = make_files(folder, sizes)
     tokenizer = str(context.tokenizer_file())
     figures: list[Figure] = []
+    ceilings: list[str] = []
     for (rows, fmt), path in files.items():
         figures += _compare(path, rows, fmt, context.repeats, tokenizer)
+        if rows == TARGET_ROWS:
+            ceilings.append(_ceiling(figures[-1], rows, tokenizer))
         context.progress(f"dataset {rows:,} rows {fmt}: done")
     intro = (
         f"Cold child processes, product and pandas alternating, {context.repeats} runs each "
@@ -76,7 +80,28 @@ def run(context: Context, sizes=SIZES) -> PartResult:
         "read them from the page cache. Times are wall-clock; CPU seconds are in the notes "
         "(they move less when other work shares the cores)."
     )
-    return PartResult(figures, intro, _notes(figures))
+    return PartResult(figures, intro, _notes(figures) + ceilings)
+
+
+def _ceiling(exact: Figure, rows: int, tokenizer: str) -> str:
+    """What this machine's cores allow an exact count of `rows` rows, against pandas' load."""
+    rates = run_child(["bench.children.tokenizer_ceiling", tokenizer]).output
+    text_mb = rates["text_mb"] * rows / rates["rows"]  # the files repeat the shared rows
+    cores = os.cpu_count() or 1
+    load = exact.baseline or float("nan")
+    floor_s = text_mb / (rates["pretokenize_mb_per_cpu_s"] * cores)
+    product_s = text_mb / (rates["count_mb_per_cpu_s"] * cores)
+    return (
+        f"Ceiling, {exact.name.split(', ', 1)[1]}: the file holds {text_mb:.0f} MB of message "
+        f"text. The tokenizer's own pre-tokenization (its ByteLevel regex, in Rust; no BPE "
+        f"merge) splits {rates['pretokenize_mb_per_cpu_s']:.1f} MB per CPU-second here, so "
+        f"splitting alone on all {cores} cores takes at least {floor_s:.0f} s: at best "
+        f"{load / floor_s:.2f}x pandas' load ({load:.2f} s), against the 0.5x target. The "
+        f"product's split (services/data/word_split.py, numpy) runs at "
+        f"{rates['split_mb_per_cpu_s']:.0f} MB per CPU-second and its whole exact count "
+        f"(split, Arrow hash, remembered words) at {rates['count_mb_per_cpu_s']:.0f}: at least "
+        f"{product_s:.1f} s on {cores} cores ({load / product_s:.2f}x), before reading the file."
+    )
 
 
 def _cpu(runs) -> float:
@@ -96,17 +121,19 @@ def _why(figure: Figure) -> str:
     if name.startswith("full statistics (exact tokens"):
         return (
             "Counting every message's tokens exactly is most of the pass (see its CPU time): "
-            "services/data/word_counts.py splits texts into words with the tokenizer's regex "
-            "(the `regex` module, ~12 MB/s per core, on every core) and looks each word up; "
-            "the tokenizer's own encode_batch_fast runs at ~1.3 MB/s per core here. pandas "
-            "only parses. The bench's rows repeat 800 real rows, so nearly every word is "
-            "remembered after the first 800; distinct rows add one tokenizer call per new "
-            "word. The preview and new samples do not wait for the count."
+            "services/data/word_split.py splits each batch's texts into words in numpy (the "
+            "tokenizer's regex rules over the UTF-8 bytes), Arrow hashes the words and each "
+            "distinct word goes through the tokenizer once. pandas only parses. The preview "
+            "and new samples do not wait for the count; the ceiling note says what the cores "
+            "allow."
         )
     if name.startswith("full statistics") and "parquet" in name:
         return (
-            "Batches are streamed (ParquetFile.iter_batches) and checked in Arrow "
-            "(services/data/columns.py); see the CPU time in the note for the machine's load."
+            "Row groups are decoded two at a time in helper threads, the messages column "
+            "only (services/data/files.py iter_batches), checked in Arrow "
+            "(services/data/columns.py), tokens estimated from Arrow's utf8_length; pandas' "
+            "read_parquet decodes on every core too. See the CPU time in the note for the "
+            "machine's load."
         )
     if name.startswith("first preview") and "parquet" in name:
         return (
