@@ -63,6 +63,8 @@ class WordCounts:
         from services.data.word_split import split_words
 
         array = texts if isinstance(texts, pa.Array) else pa.array(texts, pa.string())
+        if not len(array):
+            return []
         split = split_words(array, self._added)
         sizes = np.zeros(len(array), dtype=np.int64)
         if len(split.words):
