@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # word_split.py implements it; the tests hold the two side by side.
 GPT2_SPLIT = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 PLAIN_BYTE_LEVEL = {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True}
+NOT_ONE_WORD = -1  # the tokenizer's pre-tokenizer splits it further: encode its text whole
 MISSING = -2  # not remembered (yet)
 MAX_WORDS = 2_000_000  # remembered words (~200 MB at most); forgotten all at once beyond
 
@@ -40,7 +41,7 @@ class WordCounts:
     def __init__(self, tokenizer, added: list[str]) -> None:
         self._tokenizer = tokenizer
         self._added = [token for token in added if token]
-        self._counts: dict[str, int | None] = {}  # None: not one word to the tokenizer
+        self._counts: dict[bytes, int] = {}  # UTF-8 word -> tokens, or NOT_ONE_WORD
 
     @classmethod
     def for_tokenizer(cls, tokenizer) -> WordCounts | None:
@@ -76,7 +77,7 @@ class WordCounts:
             known = np.zeros(len(encoded.dictionary), dtype=np.int64)
             known[needed] = self._known(encoded.dictionary.take(pa.array(needed)).to_pylist())
             counts = known[indices]
-            split.slow[split.owner[keep & (counts < 0)]] = True  # the tokenizer splits it
+            split.slow[split.owner[keep & (counts == NOT_ONE_WORD)]] = True
             sizes += np.bincount(split.owner, counts, minlength=len(array)).astype(np.int64)
         whole = np.flatnonzero(split.slow)
         if len(whole):
@@ -87,24 +88,26 @@ class WordCounts:
         return sizes.tolist()
 
     def _known(self, words: list[bytes]) -> np.ndarray:
-        """Token counts of words (-1: not one word to the tokenizer), learning new ones."""
-        text = [word.decode("utf-8") for word in words]
+        """Token counts of words (NOT_ONE_WORD: the tokenizer splits it), learning new ones."""
         # Copied out of the shared dict: another thread may make it forget words meanwhile.
-        found = {word: self._counts.get(word, MISSING) for word in text}
-        new = [word for word, count in found.items() if count == MISSING]
-        if new:
-            found.update(self._learn(new))
-        counts = (found[word] for word in text)
-        return np.array([-1 if count is None else count for count in counts], dtype=np.int64)
+        get = self._counts.get
+        counts = np.array([get(word, MISSING) for word in words], dtype=np.int64)
+        new = np.flatnonzero(counts == MISSING)
+        if len(new):
+            learned = self._learn([words[index] for index in new])
+            counts[new] = [learned[words[index]] for index in new]
+        return counts
 
-    def _learn(self, words: list[str]) -> dict[str, int | None]:
-        """Count `words` (None: not one word to the tokenizer) and remember them."""
+    def _learn(self, words: list[bytes]) -> dict[bytes, int]:
+        """Count `words` (UTF-8) and remember them."""
         if len(self._counts) + len(words) > MAX_WORDS:
             self._counts.clear()
+        texts = [word.decode("utf-8") for word in words]
         split = self._tokenizer.pre_tokenizer.pre_tokenize_str
-        encoded = self._tokenizer.encode_batch_fast(words, add_special_tokens=False)
-        learned: dict[str, int | None] = {}
-        for word, encoding in zip(words, encoded, strict=True):
-            learned[word] = len(encoding) if len(split(word)) == 1 else None
+        encoded = self._tokenizer.encode_batch_fast(texts, add_special_tokens=False)
+        learned = {
+            word: len(encoding) if len(split(text)) == 1 else NOT_ONE_WORD
+            for word, text, encoding in zip(words, texts, encoded, strict=True)
+        }
         self._counts.update(learned)
         return learned
