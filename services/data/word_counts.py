@@ -77,6 +77,7 @@ class WordCounts:
             known = np.zeros(len(encoded.dictionary), dtype=np.int64)
             known[needed] = self._known(encoded.dictionary.take(pa.array(needed)).to_pylist())
             counts = known[indices]
+            # A word the tokenizer would split further: its text is encoded whole instead.
             split.slow[split.owner[keep & (counts == NOT_ONE_WORD)]] = True
             sizes += np.bincount(split.owner, counts, minlength=len(array)).astype(np.int64)
         whole = np.flatnonzero(split.slow)

@@ -1,5 +1,6 @@
 """The numpy split (word_split.py) against the regex it implements, word for word."""
 
+import itertools
 import random
 
 import pyarrow as pa
@@ -60,3 +61,22 @@ def test_a_slice_of_an_arrow_array_splits_only_its_own_texts():
     array = pa.array(["before", "it's  here\n", "after"]).slice(1, 1)
     split = split_words(array, [])
     assert [word.decode() for word in split.words.to_pylist()] == ["it", "'s", " ", " here", "\n"]
+
+
+def test_real_rows_split_where_the_tokenizer_splits_them(ultrachat_sample):
+    """Word boundaries (character offsets) against the tokenizer's own pre-tokenizer."""
+    import json
+
+    from tokenizers import Tokenizer
+
+    from services.local import catalog
+
+    tokenizer = Tokenizer.from_file(str(catalog.tokenizer_file(catalog.BUNDLED_MODEL_ID)))
+    rows = [json.loads(line) for line in ultrachat_sample.read_text().splitlines() if line]
+    texts = [message["content"] for row in rows for message in row["messages"]]
+    assert any(not text.isascii() for text in texts)  # the rows hold non-ASCII text too
+    for text, words in zip(texts, words_of(texts), strict=True):
+        assert words is not None
+        ends = list(itertools.accumulate(len(word) for word in words))
+        theirs = [span for _, span in tokenizer.pre_tokenizer.pre_tokenize_str(text)]
+        assert list(zip([0, *ends[:-1]], ends, strict=True)) == theirs
