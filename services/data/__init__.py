@@ -8,8 +8,8 @@
 
 Modules: validation (what a valid row is), files (reading; parquet by row group), report
 (full pass: invalid rows and statistics), columns (parquet batches proven valid in Arrow),
-tokens and word_counts (exact counts of every row), hub, writing (atomic), output_folder (where
-prepare may write), preparation, prepared, demo, charts (plotly).
+tokens, word_counts and word_split (exact counts of every row), hub, writing (atomic),
+output_folder (where prepare may write), preparation, prepared, demo, charts (plotly).
 """
 
 from services.data.demo import demo_file

@@ -93,6 +93,10 @@ def test_full_pass_over_row_groups_matches_the_same_rows_as_json_lines(
     assert as_parquet.stats.tokens == as_lines.stats.tokens
     assert len(as_parquet.stats.tokens) == as_parquet.valid
     assert len(list(open_dataset(tmp_path / "d.parquet").iter_batches())) == 900 // 64 + 1
+    # The estimate counts characters: Arrow's (parquet) as Python's (JSON lines), non-ASCII too.
+    estimated = inspect_dataset(tmp_path / "d.parquet").stats
+    assert estimated.tokens == inspect_dataset(tmp_path / "d.jsonl").stats.tokens
+    assert estimated.tokens_approximate
 
 
 def test_other_column_types_are_checked_in_python(tmp_path):
