@@ -91,8 +91,9 @@ def _ceiling(exact: Figure, rows: int, tokenizer: str) -> str:
     load = exact.baseline or float("nan")
     floor_s = text_mb / (rates["pretokenize_mb_per_cpu_s"] * cores)
     product_s = text_mb / (rates["count_mb_per_cpu_s"] * cores)
+    label = exact.name.rsplit(" vs pandas' load, ", 1)[-1]
     return (
-        f"Ceiling, {exact.name.split(', ', 1)[1]}: the file holds {text_mb:.0f} MB of message "
+        f"Ceiling, {label}: the file holds {text_mb:.0f} MB of message "
         f"text. The tokenizer's own pre-tokenization (its ByteLevel regex, in Rust; no BPE "
         f"merge) splits {rates['pretokenize_mb_per_cpu_s']:.1f} MB per CPU-second here, so "
         f"splitting alone on all {cores} cores takes at least {floor_s:.0f} s: at best "
