@@ -51,8 +51,11 @@ async def _drive(engine) -> dict:
         run(PROMPTS[0], GREEDY, stream=False, log=[], index=0),
         run(PROMPTS[1], SAMPLED, stream=False, log=[], index=1),
     )
-    return {"together": {"deliveries": deliveries}, "greedy_alone": alone,
-            "greedy_beside_sampled": beside}
+    return {
+        "together": {"deliveries": deliveries},
+        "greedy_alone": alone,
+        "greedy_beside_sampled": beside,
+    }
 
 
 def main(folder: Path) -> dict:

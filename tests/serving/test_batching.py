@@ -43,7 +43,7 @@ def test_every_request_still_gets_all_its_tokens(probe):
         assert [t for i, t in deliveries if i == request] == list(range(1, 13))
 
 
-def test_greedy_is_generates_argmax_alone_and_beside_a_sampled_request(probe):
+def test_greedy_replies_equal_generate_alone_and_beside_a_sampled_request(probe):
     # The greedy step keeps only the likeliest token without sorting; a step shared with a
     # sampled request takes the full top-p path: both must give generate()'s greedy reply.
     assert probe["greedy_alone"] == probe["generate"]
