@@ -147,6 +147,10 @@ def _measure(context, product, baseline, counter) -> tuple[list[Figure], list[st
         f"Tokens per reply: product {median(our_tokens):.0f} (asked {NEW_TOKENS}, greedy), "
         f"mlflow {median(their_tokens):.0f} (its defaults: up to 200, sampled); mlflow's raw "
         f"median latency {median([s for s, _ in theirs]):.2f} s.",
+        "Every request sends the same conversation, so after the first one the product "
+        "prefills only its last partial 16-token block: the rest comes from its prefix cache, "
+        "as a chat's system prompt and earlier turns do. A conversation it has not seen "
+        "waits for the prefill of all its tokens as well.",
     ]
     figures = [p50, p95, throughput, ttft, busy_ttft]
     for figure in figures:
@@ -171,8 +175,9 @@ def _why(figure: Figure) -> str:
         )
     if figure.name.startswith("time to first") and "concurrent" in figure.name:
         return (
-            "A new request joins the running batch at the next step and its prompt is "
-            "prefilled in that step; with 4 clients a step carries the others' decoding too."
+            "Requests that arrive together start one a step (services/serving/scheduling.py): "
+            "the k-th one's first token comes k steps in, each step one prompt's prefill "
+            "plus the others' decoding, so the figure grows with the step time on a loaded CPU."
         )
     if figure.name.startswith("time to first"):
         return (

@@ -3,10 +3,12 @@
 transformers' continuous batching (`model.init_continuous_batching`) owns the model in one
 background thread. Each step runs one forward pass over every request in flight, so a request
 that arrives while others generate joins at the next step (its prompt is prefilled alongside
-their decoding) instead of waiting for them to finish. Each request keeps its own
-max_new_tokens and sampling parameters (per-request temperature and top-p processors; greedy
-is a top-p so small that only the likeliest token is kept), and can be cancelled at any step:
-the loop drops it and frees its cache.
+their decoding) instead of waiting for them to finish; requests that arrive together start one
+a step (scheduling.py), so the first one's first token does not wait for all their prompts.
+Each request keeps its own max_new_tokens and sampling parameters (per-request temperature and
+top-p processors; greedy is a top-p so small that only the likeliest token is kept, without
+sorting the vocabulary when the whole step is greedy: sampling.py), and can be cancelled at any
+step: the loop drops it and frees its cache.
 
 Requests are driven from the server's event loop: `submit` returns a `Generation` whose
 outputs arrive on an asyncio queue (the library calls back on the loop thread-safely).
@@ -20,12 +22,16 @@ import logging
 import math
 from typing import Any
 
+from services.serving import scheduling
 from services.serving.limits import Limits
 from services.serving.prompt import prompt_token_ids
+from services.serving.sampling import skip_sort_when_greedy
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 64  # tokens per KV-cache block: small pages waste less on short chats
+# Tokens per KV-cache block. Small: prefix sharing reuses whole blocks only, and a chat's shared
+# prefix (the system prompt, the conversation so far) is rarely a multiple of a big page.
+PAGE_SIZE = 16
 MAX_BATCH_TOKENS = 512  # tokens per forward pass: a long prompt is prefilled in chunks of this
 # Greedy as a top-p: the cut rounds to 1.0 in float32, so only the likeliest token is kept.
 GREEDY_TOP_P = 1e-9
@@ -62,10 +68,13 @@ class BatchingEngine:
             max_batch_tokens=MAX_BATCH_TOKENS,
             max_requests_per_batch=limits.max_batch,
             per_request_processors=True,
+            scheduler_type=scheduling.register(),  # one new prompt a step: see scheduling.py
         )
         self.manager = model.init_continuous_batching(
             generation_config=generation_config, continuous_batching_config=batching_config
         )
+        if model.device.type == "cpu":  # before start: the loop reads this list at every step
+            skip_sort_when_greedy(self.manager.logit_processor.logits_processor, GREEDY_TOP_P)
         self.manager.start()
 
     def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
