@@ -46,6 +46,10 @@ MODEL_ENV = "STUDIO_DEMO_MODEL"  # another model id for the demo (the browser te
 DEMO_MAX_STEPS = 8
 DEMO_PARAMS = {
     "max_steps": DEMO_MAX_STEPS,
+    # Each step learns from 4 conversations, not 1: 8 single-conversation steps left the
+    # model where it was, and the evaluation's ROUGE-L moved either way by chance (ultrachat,
+    # 50 rows: -0.002); 32 conversations lower perplexity further and keep ROUGE-L (+0.000).
+    "gradient_accumulation_steps": 4,
     "eval_steps": 4,
     "max_seq_length": 256,
     "learning_rate": 2e-4,
