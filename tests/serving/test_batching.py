@@ -3,27 +3,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.serving.tiny_model import ROOT
+from tests.support.child import json_from_child
 
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("batching") / "tiny"
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.serving.batching_probe", str(folder)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json_from_child(["-m", "tests.serving.batching_probe", str(folder)])
 
 
 def test_requests_that_arrive_together_start_one_a_step_in_arrival_order(probe):
