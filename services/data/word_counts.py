@@ -16,6 +16,7 @@ token (`<|im_start|>`, which the tokenizer matches before splitting) are encoded
 from __future__ import annotations
 
 import json
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -71,15 +72,14 @@ class WordCounts:
         if len(split.words):
             encoded = split.words.dictionary_encode()
             indices = np.asarray(encoded.indices)
-            keep = ~split.slow[split.owner]
-            used = np.bincount(indices[keep], minlength=len(encoded.dictionary))
-            needed = np.flatnonzero(used)
-            known = np.zeros(len(encoded.dictionary), dtype=np.int64)
-            known[needed] = self._known(encoded.dictionary.take(pa.array(needed)).to_pylist())
-            counts = known[indices]
+            counts = self._known(encoded.dictionary.to_pylist())[indices]
             # A word the tokenizer would split further: its text is encoded whole instead.
-            split.slow[split.owner[keep & (counts == NOT_ONE_WORD)]] = True
-            sizes += np.bincount(split.owner, counts, minlength=len(array)).astype(np.int64)
+            split_further = np.flatnonzero(counts == NOT_ONE_WORD)
+            split.slow[np.searchsorted(split.firsts, split_further, side="right") - 1] = True
+            # Words lie in text order: each text's sum is one stretch of `counts`.
+            firsts = split.firsts[:-1]
+            worded = firsts < split.firsts[1:]  # an empty text has no word (and no stretch)
+            sizes[worded] = np.add.reduceat(counts, firsts[worded])
         whole = np.flatnonzero(split.slow)
         if len(whole):
             encodings = self._tokenizer.encode_batch_fast(
@@ -89,10 +89,11 @@ class WordCounts:
         return sizes.tolist()
 
     def _known(self, words: list[bytes]) -> np.ndarray:
-        """Token counts of words (NOT_ONE_WORD: the tokenizer splits it), learning new ones."""
+        """Token counts of words (int32; NOT_ONE_WORD: the tokenizer splits it), learning new
+        ones. Words of `slow` texts are learned too: harmless, and cheaper than leaving them out."""
         # Copied out of the shared dict: another thread may make it forget words meanwhile.
         get = self._counts.get
-        counts = np.array([get(word, MISSING) for word in words], dtype=np.int64)
+        counts = np.fromiter(map(get, words, repeat(MISSING)), dtype=np.int32, count=len(words))
         new = np.flatnonzero(counts == MISSING)
         if len(new):
             learned = self._learn([words[index] for index in new])

@@ -11,8 +11,8 @@ tried in order, with letters, digits, whitespace and other characters as the cla
   which takes the following run with it when that character is a space (" word");
 - at the start of a word, 's 't 'm 'd 're 've 'll are words of their own ("don" "'t").
 
-The classes come from the `regex` module itself (`\\p{L}`, `\\p{N}`, `\\s` over every code
-point), so both splits agree character for character; tests/data/test_word_split.py holds
+The classes come from the `regex` module itself (`\\p{L}`, `\\p{N}`, `\\s`, asked once per
+code point met), so both splits agree character for character; tests/data/test_word_split.py holds
 them side by side. Texts holding an added token are marked `slow`: the tokenizer matches those
 before it splits, so word_counts.py encodes them whole.
 """
@@ -20,7 +20,6 @@ before it splits, so word_counts.py encodes them whole.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -31,31 +30,35 @@ LETTER, NUMBER, OTHER, SPACE = 0, 1, 2, 3
 APOSTROPHE = ord("'")
 SHORT = np.frombuffer(b"stmd", dtype=np.uint8)  # 's 't 'm 'd
 LONG = (b"re", b"ve", b"ll")  # 're 've 'll
-CODE_POINTS = 0x110000
+UNKNOWN = 255  # a code point's class, not looked up yet
 
 
-def _byte_classes() -> np.ndarray:
-    """Classes of single bytes: ASCII characters' own; bytes over 127 get theirs in _kinds."""
-    table = np.full(256, OTHER, dtype=np.uint8)
-    for code in range(128):
-        for kind, pattern in ((LETTER, r"\p{L}"), (NUMBER, r"\p{N}"), (SPACE, r"\s")):
-            if regex.fullmatch(pattern, chr(code)):
-                table[code] = kind
-    return table
+def _class_of(char: str) -> int:
+    """The class of one character, as the `regex` module sees it."""
+    for kind, pattern in ((LETTER, r"\p{L}"), (NUMBER, r"\p{N}"), (SPACE, r"\s")):
+        if regex.fullmatch(pattern, char):
+            return kind
+    return OTHER
 
 
-_BYTES = _byte_classes()
+# Classes of single bytes: ASCII characters' own; bytes over 127 get theirs in _kinds.
+_BYTES = np.array([_class_of(chr(code)) if code < 128 else OTHER for code in range(256)], np.uint8)
+# Classes of byte pairs, for texts read two bytes at a time (~3x faster than byte by byte):
+# the pair (first, second), read as one little-endian uint16, gives both classes in order.
+_PAIRS = (_BYTES[None, :].astype(np.uint16) | _BYTES[:, None].astype(np.uint16) << 8).ravel()
+# Classes of the code points met so far (a text's own alphabet is a few hundred at most).
+_CODE_POINTS = np.full(0x110000, UNKNOWN, dtype=np.uint8)
 
 
-@cache
-def classes() -> np.ndarray:
-    """The class of every code point, as the `regex` module sees it (built once, ~0.2 s)."""
-    table = np.full(CODE_POINTS, OTHER, dtype=np.uint8)
-    every = "".join(map(chr, range(CODE_POINTS)))
-    for kind, pattern in ((SPACE, r"\s+"), (NUMBER, r"\p{N}+"), (LETTER, r"\p{L}+")):
-        for run in regex.finditer(pattern, every):
-            table[run.start() : run.end()] = kind
-    return table
+def classes_of(codes: np.ndarray) -> np.ndarray:
+    """The class of each code point of `codes`, learning those not met before. Threads may
+    share it: a code point's class is written whole, and always the same."""
+    found = _CODE_POINTS[codes]
+    new = np.unique(codes[found == UNKNOWN])
+    if len(new):
+        _CODE_POINTS[new] = [_class_of(chr(code)) for code in new]
+        found = _CODE_POINTS[codes]
+    return found
 
 
 @dataclass
@@ -63,7 +66,7 @@ class Split:
     """The words of a batch of texts, and the texts to encode whole."""
 
     words: pa.Array  # binary; words of `slow` texts are there too, to be ignored
-    owner: np.ndarray  # index of each word's text
+    firsts: np.ndarray  # index of each text's first word, then the number of words
     slow: np.ndarray  # bool per text: it holds an added token
 
 
@@ -80,23 +83,26 @@ def split_words(texts: pa.Array, added: list[str]) -> Split:
     bounds = offsets - offsets[0]  # start of each text in `text`, then its end
     slow = _holding(texts, text, bounds, added)
     starts = _word_starts(text, bounds) if len(text) else np.empty(0, np.int64)
-    owner = np.repeat(np.arange(len(texts)), np.diff(np.searchsorted(starts, bounds)))
+    firsts = np.searchsorted(starts, bounds)
     # Each word is the bytes up to the next word's start: Arrow hashes them in place.
     word_offsets = np.append(starts, len(text))
     words = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), len(starts), [None, pa.py_buffer(word_offsets), pa.py_buffer(text)]
     )
-    return Split(words, owner, slow)
+    return Split(words, firsts, slow)
 
 
 def _holding(texts: pa.Array, text: np.ndarray, bounds: np.ndarray, added: list[str]):
     """Per text, whether it holds one of the `added` tokens."""
     slow = np.zeros(len(texts), dtype=bool)
-    firsts = np.frombuffer("".join({token[0] for token in added}).encode(), dtype=np.uint8)
-    if not len(firsts):
+    firsts = {token.encode()[0] for token in added}
+    if not firsts:
         return slow
     # Only texts with a first byte of an added token ("<" for most) are searched.
-    maybe = np.unique(np.searchsorted(bounds, np.flatnonzero(np.isin(text, firsts)), "right") - 1)
+    found = np.zeros(len(text), dtype=bool)
+    for first in firsts:  # one comparison each: faster than np.isin for a byte or two
+        found |= text == first
+    maybe = np.unique(np.searchsorted(bounds, np.flatnonzero(found), "right") - 1)
     if len(maybe):
         candidates = texts.take(pa.array(maybe))
         for token in added:
@@ -107,7 +113,8 @@ def _holding(texts: pa.Array, text: np.ndarray, bounds: np.ndarray, added: list[
 def _kinds(text: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """The class of each byte (a character's class on all its bytes), and where characters
     of more than one byte start (None when the text is ASCII)."""
-    kind = _BYTES[text]
+    even = text if len(text) % 2 == 0 else np.append(text, np.uint8(0))
+    kind = _PAIRS[even.view(np.uint16)].view(np.uint8)[: len(text)]
     leads = np.flatnonzero(text >= 0xC0)
     if not len(leads):
         return kind, None
@@ -119,7 +126,7 @@ def _kinds(text: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         more = extra >= step
         following = text[np.minimum(leads + step, size - 1)].astype(np.int64) & 0x3F
         code = np.where(more, (code << 6) | following, code)
-    kind[leads] = classes()[code]
+    kind[leads] = classes_of(code)
     for step in (1, 2, 3):
         more = leads[extra >= step]
         kind[more + step] = kind[more]
