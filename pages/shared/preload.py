@@ -30,7 +30,14 @@ import streamlit as st
 
 logger = logging.getLogger(__name__)
 
+# A page run waits for the warm-up step in progress, so MLflow comes in steps of ~0.1-0.9 s
+# (`import mlflow` alone, its biggest, after its heavy dependencies) rather than one of ~2 s.
 MLFLOW_MODULES = (
+    "fastapi",  # mlflow.genai's gateway
+    "sqlalchemy.orm",  # the sqlite stores
+    "alembic.runtime.migration",
+    "azure.storage.blob",  # the azureml-mlflow plugin, loaded by mlflow's entry points
+    "mlflow",
     "mlflow.tracking",  # the client of Metrics, Deploy and a job's details
     "mlflow.store.tracking.sqlalchemy_store",  # the local sqlite store behind it
     "mlflow.store.model_registry.sqlalchemy_store",  # registered models (Deploy)
