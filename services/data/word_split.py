@@ -12,9 +12,9 @@ tried in order, with letters, digits, whitespace and other characters as the cla
 - at the start of a word, 's 't 'm 'd 're 've 'll are words of their own ("don" "'t").
 
 The classes come from the `regex` module itself (`\\p{L}`, `\\p{N}`, `\\s`, asked once per
-code point met), so both splits agree character for character; tests/data/test_word_split.py holds
-them side by side. Texts holding an added token are marked `slow`: the tokenizer matches those
-before it splits, so word_counts.py encodes them whole.
+code point met), so both splits agree character for character; tests/data/test_word_split.py
+holds them side by side. Texts holding an added token are marked `slow`: the tokenizer matches
+those before it splits, so word_counts.py encodes them whole.
 """
 
 from __future__ import annotations
