@@ -22,8 +22,8 @@ PIECES = [chr(code) for code in range(128)] + [
 def words_of(texts: list[str], added: list[str] | None = None) -> list[list[str] | None]:
     """Each text's words by the numpy split; None for a text it leaves to the tokenizer."""
     split = split_words(pa.array(texts, pa.string()), added or [])
-    words = [word.decode() for word in split.words.to_pylist()]
-    found = [words[begin:end] for begin, end in itertools.pairwise(split.firsts)]
+    every = [word.decode() for word in split.words.to_pylist()]
+    found = [every[begin:end] for begin, end in itertools.pairwise(split.firsts)]
     return [None if slow else words for words, slow in zip(found, split.slow, strict=True)]
 
 
