@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 # A page run waits for the warm-up step in progress, so MLflow comes in steps of ~0.1-0.9 s
 # (`import mlflow` alone, its biggest, after its heavy dependencies) rather than one of ~2 s.
-MLFLOW_MODULES = (
+MLFLOW_STEPS = (
     "fastapi",  # mlflow.genai's gateway
     "sqlalchemy.orm",  # the sqlite stores
     "alembic.runtime.migration",
@@ -55,7 +55,7 @@ def warm_up() -> None:
     _alone(partial(importlib.import_module, "tokenizers"))  # token counts
     _alone(_first_figure)
     _statistics_warm.set()
-    for name in MLFLOW_MODULES:
+    for name in MLFLOW_STEPS:
         _alone(partial(importlib.import_module, name))
 
 

@@ -50,7 +50,7 @@ _PAIRS = (_BYTES[None, :].astype(np.uint16) | _BYTES[:, None].astype(np.uint16) 
 _CODE_POINTS = np.full(0x110000, UNKNOWN, dtype=np.uint8)
 
 
-def classes_of(codes: np.ndarray) -> np.ndarray:
+def _classes_of(codes: np.ndarray) -> np.ndarray:
     """The class of each code point of `codes`, learning those not met before. Threads may
     share it: a code point's class is written whole, and always the same."""
     found = _CODE_POINTS[codes]
@@ -95,12 +95,12 @@ def split_words(texts: pa.Array, added: list[str]) -> Split:
 def _holding(texts: pa.Array, text: np.ndarray, bounds: np.ndarray, added: list[str]):
     """Per text, whether it holds one of the `added` tokens."""
     slow = np.zeros(len(texts), dtype=bool)
-    firsts = {token.encode()[0] for token in added}
-    if not firsts:
+    first_bytes = {token.encode()[0] for token in added}
+    if not first_bytes:
         return slow
     # Only texts with a first byte of an added token ("<" for most) are searched.
     found = np.zeros(len(text), dtype=bool)
-    for first in firsts:  # one comparison each: faster than np.isin for a byte or two
+    for first in first_bytes:  # one comparison each: faster than np.isin for a byte or two
         found |= text == first
     maybe = np.unique(np.searchsorted(bounds, np.flatnonzero(found), "right") - 1)
     if len(maybe):
@@ -126,7 +126,7 @@ def _kinds(text: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         more = extra >= step
         following = text[np.minimum(leads + step, size - 1)].astype(np.int64) & 0x3F
         code = np.where(more, (code << 6) | following, code)
-    kind[leads] = classes_of(code)
+    kind[leads] = _classes_of(code)
     for step in (1, 2, 3):
         more = leads[extra >= step]
         kind[more + step] = kind[more]
