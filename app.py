@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages.shared.errors import errors_shown
 from pages.shared.exposure import refuse_unless_safe
-from pages.shared.preload import page_run, start_preload
+from pages.shared.preload import start_preload
 from pages.shared.sidebar import render_sidebar
 from pages.shared.signin import require_sign_in
 from services.security.audit import acting_as
@@ -26,7 +26,7 @@ navigation = st.navigation(
     ]
 )
 # The audit log names the signed-in person for whatever this run does (audit.acting_as).
-with page_run(), acting_as(caller.actor):  # never beside a warm-up import (preload.py)
+with acting_as(caller.actor):
     render_sidebar(caller)
     try:
         with errors_shown():  # an error no page handled: shown and logged, the session kept

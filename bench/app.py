@@ -255,12 +255,19 @@ def _goto_when_up(page, url: str, started: float) -> None:
 
 
 def _wait_drawn(page, title: str) -> None:
-    """The page's title is drawn and its script run has ended (Streamlit's own run state)."""
-    from playwright.sync_api import expect
+    """The page's title is drawn and its script run has ended (Streamlit's own run state).
 
-    expect(page.get_by_role("heading", name=title).first).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stApp")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=TIMEOUT_MS
+    Checked on every animation frame: a page whose slow part comes after a placeholder is
+    idle for only FIRST_DRAW_DELAY_S before that part's run, which a slower poll can miss
+    (and then it times the placeholder's fill, reported apart)."""
+    page.wait_for_function(
+        """title => [...document.querySelectorAll("h1, h2, h3")].some(
+               heading => heading.textContent.trim() === title)
+           && document.querySelector("[data-testid=stApp]")
+               ?.getAttribute("data-test-script-state") === 'notRunning'""",
+        arg=title,
+        polling="raf",
+        timeout=TIMEOUT_MS,
     )
 
 
