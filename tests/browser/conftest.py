@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from services.demo import MODEL_ENV
+from tests.browser.message_log import follow_messages
 from tests.browser.server import AppServer, free_port, stop_leftovers
 from tests.support.tiny_job import finished_jobs, train_tiny_job
 
@@ -113,6 +114,7 @@ def chromium():
 def page(chromium, request):
     context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
     page = context.new_page()
+    follow_messages(page)  # written out by a helper that meets a race (ui.choose)
     page.set_default_timeout(TIMEOUT_MS)
     from playwright.sync_api import expect
 

@@ -14,9 +14,12 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.browser.message_log import message_log
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
-RUN_SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+ARTIFACTS = ROOT / "test-artifacts"
+RUN_SCREENSHOTS = ARTIFACTS / "screenshots"
 CHOOSE_TIMEOUT_S = 60.0
 
 
@@ -33,6 +36,8 @@ def open_app(page: Page, url: str, path: str = "", title: str = "Setup") -> None
 
 def go_to(page: Page, title: str) -> None:
     """Click a page in the sidebar navigation and wait for its title."""
+    if log := message_log(page):
+        log.mark(f"go_to({title!r})")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
     expect(heading(page, title)).to_be_visible()
 
@@ -57,15 +62,19 @@ def choose(page: Page, key: str, option: str) -> None:
     """Pick `option` in a selectbox (its options render outside the widget).
 
     Waits for the run to end first: a run still drawing can close the open list under the click.
-    CI saw the list close again right after opening (twice in four runs, the Chat page's
-    endpoint box after the Deploy page): open it again until the option can be clicked, with
-    a warning in the test report, as the cause was not found (0 in 11 runs since, under load).
+    CI saw the list close again right after opening (the Chat page's endpoint box after the
+    Deploy page, 2 of ~12 fresh-clone runs; none in 20 runs on purpose): open it again until
+    the option can be clicked, with a warning in the test report naming the log of the page's
+    messages and a screenshot (test-artifacts/), as the cause is not found yet.
     """
     box = widget(page, key).get_by_test_id("stSelectbox")
     choice = page.get_by_role("option", name=option).first
+    log = message_log(page)
     deadline = time.monotonic() + CHOOSE_TIMEOUT_S
     while True:
         idle(page)
+        if log:
+            log.mark(f"choose({key!r}): open the list")
         box.click()
         try:
             choice.click(timeout=5_000)
@@ -73,7 +82,23 @@ def choose(page: Page, key: str, option: str) -> None:
         except PlaywrightTimeoutError:
             if time.monotonic() > deadline:
                 raise
-            warnings.warn(f"choose(): the {key} list closed right after opening", stacklevel=2)
+            warnings.warn(
+                f"choose(): the {key} list closed right after opening; {_evidence(page, key)}",
+                stacklevel=2,
+            )
+
+
+def _evidence(page: Page, key: str) -> str:
+    """A screenshot and the page's message log in test-artifacts/; where they are."""
+    stem = ARTIFACTS / f"choose-{key}-{time.strftime('%H%M%S')}"
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=f"{stem}.png", full_page=True)
+    log = message_log(page)
+    if log is None:
+        return f"screenshot {stem}.png"
+    log.mark(f"choose({key!r}): the option was not there")
+    log.write(stem.with_suffix(".log"))
+    return f"screenshot and messages: {stem}.png, {stem}.log"
 
 
 def selection(page: Page, key: str) -> Locator:
