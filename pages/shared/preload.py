@@ -9,9 +9,9 @@ warm-up is done (pages/shared/deferred.py).
 No two threads import at once: on Python 3.11 two threads importing the same package can hand
 one of them a partially initialised module ("partially initialized module 'pandas'", seen in
 the page tests). So a warm-up step starts only while no script run is alive, and while one
-runs, any other thread that imports a module not loaded yet waits for the step to end (the
-import gate); a page visited meanwhile runs at once as long as what it imports is loaded,
-which is why the pages' own modules are the first step.
+runs, a script run (or a helper thread it started) that imports a module not loaded yet waits
+for the step to end (the import gate); a page visited meanwhile runs at once as long as what
+it imports is loaded, which is why the pages' own modules are the first step.
 
 Imports and an in-memory figure only: nothing is read or written, so it is safe in any
 process. STUDIO_PRELOAD=0 turns it off (the import-budget test checks what each page imports
@@ -38,8 +38,8 @@ import streamlit as st
 logger = logging.getLogger(__name__)
 
 # A page run that imports what is not loaded yet waits for the warm-up step in progress, so
-# MLflow comes in steps of at most ~0.7 s (`import mlflow` alone, its biggest, after its heavy
-# dependencies; measured with `python -X importtime`) rather than one of ~2 s.
+# MLflow comes in steps of at most ~0.6-0.9 s (`import mlflow` alone, its biggest, after its
+# heavy dependencies; measured with `python -X importtime`) rather than one of ~2 s.
 MLFLOW_STEPS = (
     "fastapi",  # mlflow.genai's gateway
     "sqlalchemy.orm",  # the sqlite stores
@@ -57,7 +57,7 @@ SCRIPT_THREAD = "ScriptRunner.scriptThread"  # Streamlit's thread for each scrip
 # a server that waited would stall every session, and before a page run could even start.
 GATED_THREADS = (SCRIPT_THREAD, "token-count", "parquet-read")
 POLL_S = 0.05
-GATE_TIMEOUT_S = 5.0  # longer than any step (~0.7 s at most)
+GATE_TIMEOUT_S = 5.0  # longer than any step (~0.9 s at most, idle)
 _statistics_warm = threading.Event()
 _step = threading.Condition()
 _step_running = False
