@@ -6,7 +6,8 @@ each file makes what it needs itself, so any file runs alone or in any order: a 
 needs a finished job asks for `finished_app_job`, which is the wizard journey's job when that
 ran first, else a tiny job trained through the command line into the app's STUDIO_HOME.
 
-Screenshots: a failing test leaves one in test-artifacts/. Page screenshots for the docs go to
+Screenshots: a failing test leaves one in test-artifacts/, and the log of its page's websocket
+messages (message_log.py). Page screenshots for the docs go to
 docs/screenshots/ only when STUDIO_SCREENSHOTS=1 (otherwise to test-artifacts/screenshots/),
 so an ordinary test run never changes tracked files.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from services.demo import MODEL_ENV
-from tests.browser.message_log import follow_messages
+from tests.browser.message_log import follow_messages, message_log
 from tests.browser.server import AppServer, free_port, stop_leftovers
 from tests.support.tiny_job import finished_jobs, train_tiny_job
 
@@ -114,7 +115,7 @@ def chromium():
 def page(chromium, request):
     context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
     page = context.new_page()
-    follow_messages(page)  # written out by a helper that meets a race (ui.choose)
+    follow_messages(page)  # written beside the screenshot when the test fails
     page.set_default_timeout(TIMEOUT_MS)
     from playwright.sync_api import expect
 
@@ -124,4 +125,6 @@ def page(chromium, request):
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        if log := message_log(page):
+            log.write(ARTIFACTS / f"{request.node.name}.messages.log")
     context.close()

@@ -1,9 +1,9 @@
 """A log of the websocket messages between a test's page and the app, decoded.
 
-A race seen only in CI needs to say what the app did around it: choose()'s list that closes
-right after opening was seen in 2 of ~12 fresh-clone runs and in none of 20 runs on purpose.
-The page fixture follows every page's messages (the last MAX_LINES); a helper that meets the
-race writes them to test-artifacts/ beside a screenshot, and names the file in its warning.
+A failure seen only in CI needs to say what the app did around it (choose()'s closing list was
+one: its log showed that the app sent nothing then, so the cause was in the browser). The page
+fixture follows every page's messages (the last MAX_LINES) and writes them to test-artifacts/
+beside the screenshot of a failed test; go_to() and choose() mark their steps in it.
 """
 
 from __future__ import annotations
